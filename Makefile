@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# gcheap: the kernel module (module/, kunit/ through Kbuild), the user
+# library and tools (userlib/), the user-space tests (tests/), and the
+# QEMU test harness (scripts/).
+#
+#   make            gcheap.ko and the KUnit module for KDIR, libgcheap, tools
+#   make check      every test layer on the debug and the distro kernel
+#   make run        the demo, in the debug guest
+#   make bench      the benchmarks, in a guest without checkers
+
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+
+# The kernel to build against: KDIR=..., else the running kernel's headers,
+# else gcheap's debug test kernel (built once into ~/.cache/gcheap).
+ifeq ($(origin KDIR),undefined)
+KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
+ifeq ($(KDIR),)
+KDIR = $(shell $(TOP)/scripts/build-kernel debug)
+endif
+endif
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+USER_CFLAGS = $(CFLAGS) $(WARN) -I$(TOP)/uapi -I$(TOP)/userlib -D_GNU_SOURCE
+
+LIB_SRCS := $(wildcard userlib/src/*.c)
+LIB_OBJS := $(LIB_SRCS:userlib/src/%.c=$(BUILD)/userlib/%.o)
+LIB_SOVER := 1
+LIB_SO := userlib/libgcheap.so.$(LIB_SOVER)
+TOOLS := userlib/gcheap-demo
+
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+KSFT_DIR = $(shell $(TOP)/scripts/build-kernel --source)/tools/testing/selftests
+
+.PHONY: all modules lib tools tests kmod-debug kmod-distro check run clean \
+	FORCE
+
+all: modules lib tools
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+# The same sources, built for each test kernel in its own shadow tree.
+kmod-debug:
+	scripts/shadow-tree $(BUILD)/debug
+	$(MAKE) -C $(shell scripts/build-kernel debug) M=$(BUILD)/debug modules
+
+kmod-distro:
+	scripts/shadow-tree $(BUILD)/distro
+	$(MAKE) -C /lib/modules/$(shell scripts/distro-kver)/build \
+		M=$(BUILD)/distro modules
+
+lib: userlib/libgcheap.a $(LIB_SO) userlib/libgcheap-uninstalled.pc
+
+$(BUILD)/userlib/%.o: userlib/src/%.c userlib/gcheap.h uapi/linux/gcheap.h \
+		$(wildcard userlib/src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+userlib/libgcheap.a: $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS) userlib/libgcheap.map
+	$(CC) -shared -Wl,-soname,libgcheap.so.$(LIB_SOVER) \
+		-Wl,--version-script=userlib/libgcheap.map -o $@ $(LIB_OBJS)
+	ln -sf libgcheap.so.$(LIB_SOVER) userlib/libgcheap.so
+
+userlib/libgcheap-uninstalled.pc: userlib/libgcheap.pc.in Makefile
+	sed -e 's|@PREFIX@|$(TOP)|' \
+	    -e 's|@INCLUDEDIR@|$(TOP)/userlib -I$(TOP)/uapi|' \
+	    -e 's|@LIBDIR@|$(TOP)/userlib -Wl,-rpath,$(TOP)/userlib|' \
+	    $< >$@
+
+tools: $(TOOLS)
+
+userlib/gcheap-demo: userlib/demo.c userlib/libgcheap.a
+	$(CC) $(USER_CFLAGS) -o $@ $< userlib/libgcheap.a
+
+tests: $(TEST_BINS)
+
+$(BUILD)/tests/%: tests/%.c tests/gch_test.h userlib/libgcheap.a
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -Itests -o $@ $< \
+		userlib/libgcheap.a -lpthread
+
+check:
+	scripts/deps
+	$(MAKE) all kmod-debug kmod-distro tests
+	scripts/check
+
+run: all kmod-debug
+	scripts/vm-run --kernel debug -- userlib/gcheap-demo
+
+clean:
+	rm -rf $(BUILD) userlib/*.a userlib/*.so* userlib/*.pc $(TOOLS)
+	-[ -z "$(wildcard $(KDIR))" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
