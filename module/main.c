@@ -1,11 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0
-/* placeholder: replaced by the heap implementation */
-#include <linux/module.h>
-#include <linux/miscdevice.h>
+/*
+ * gcheap: a garbage-collected object heap for user programs.
+ *
+ * Each open of /dev/gcheap creates a heap that lives as long as the open
+ * file (fork and SCM_RIGHTS share it); see Documentation in the README and
+ * uapi/linux/gcheap.h.  This file holds the module parameters, the misc
+ * device and its file operations.  It owns no lock.
+ */
 #include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "gcheap.h"
+
+unsigned int gch_max_objects = 1U << 20;
+module_param_named(max_objects, gch_max_objects, uint, 0644);
+MODULE_PARM_DESC(max_objects, "Most objects one heap may hold (default 1048576)");
+
+unsigned long gch_max_bytes = 256UL << 20;
+module_param_named(max_bytes, gch_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_bytes, "Most payload bytes one heap may hold (default 256 MiB)");
+
+unsigned int gch_max_payload = 1U << 20;
+module_param_named(max_payload, gch_max_payload, uint, 0644);
+MODULE_PARM_DESC(max_payload, "Largest payload of one object (default 1 MiB)");
+
+unsigned int gch_max_slots = 1U << 16;
+module_param_named(max_slots, gch_max_slots, uint, 0644);
+MODULE_PARM_DESC(max_slots, "Most slots of one object (default 65536)");
+
+static int gch_open(struct inode *inode, struct file *file)
+{
+	struct gch_heap *h = gch_heap_create();
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	file->private_data = h;
+	return nonseekable_open(inode, file);
+}
+
+static int gch_release(struct inode *inode, struct file *file)
+{
+	gch_heap_destroy(file->private_data);
+	return 0;
+}
 
 static const struct file_operations gch_fops = {
 	.owner = THIS_MODULE,
+	.open = gch_open,
+	.release = gch_release,
+	.unlocked_ioctl = gch_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 };
 
 static struct miscdevice gch_misc = {
@@ -15,6 +60,25 @@ static struct miscdevice gch_misc = {
 	.mode = 0666,
 };
 
-module_misc_device(gch_misc);
+static int __init gch_init(void)
+{
+	int ret = gch_heap_cache_init();
+
+	if (ret)
+		return ret;
+	ret = misc_register(&gch_misc);
+	if (ret)
+		gch_heap_cache_exit();
+	return ret;
+}
+
+static void __exit gch_exit(void)
+{
+	misc_deregister(&gch_misc);
+	gch_heap_cache_exit();
+}
+
+module_init(gch_init);
+module_exit(gch_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("gcheap: garbage-collected object heaps");
+MODULE_DESCRIPTION("gcheap: garbage-collected object heaps for user programs");

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels gcheap builds for (6.1 to 6.12)
+ * lives here, and nowhere else.
+ */
+#ifndef GCHEAP_COMPAT_H
+#define GCHEAP_COMPAT_H
+
+#include <linux/slab.h>
+#include <linux/version.h>
+
+/*
+ * SLAB_NO_MERGE (6.5+) keeps gcheap's caches its own.  Before it, the
+ * usercopy whitelist gcheap's caches carry already prevents merging.
+ */
+#ifdef SLAB_NO_MERGE
+#define GCH_SLAB_NO_MERGE	SLAB_NO_MERGE
+#else
+#define GCH_SLAB_NO_MERGE	0
+#endif
+
+#endif /* GCHEAP_COMPAT_H */

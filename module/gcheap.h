@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gcheap internals shared by the module's files and its KUnit suites.
+ *
+ * A heap is a handle table of refs, objects in gcheap's own slab caches, and
+ * generation lists threaded through the objects by handle index.  Locking is
+ * described at the top of heap.c.
+ */
+#ifndef GCHEAP_INTERNAL_H
+#define GCHEAP_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/gcheap.h>
+
+#include "compat.h"
+
+/*
+ * A ref is heap id (16 bits) | sequence (24 bits) | handle index (24 bits).
+ * Index 0 is never used, so no ref has index 0; a heap id is never 0, so no
+ * ref is 0 and none has the form of GCH_RESULT().  The sequence of a table
+ * entry advances each time the entry is reused and starts at a random value
+ * per heap; an entry whose sequence would come back to its start is retired,
+ * so a heap never hands out the same ref twice.
+ */
+#define GCH_IDX_BITS		24
+#define GCH_SEQ_BITS		24
+#define GCH_IDX_MASK		((1U << GCH_IDX_BITS) - 1)
+#define GCH_SEQ_MASK		((1U << GCH_SEQ_BITS) - 1)
+#define GCH_HEAP_ID_MAX		0xffff
+
+/* List heads live above the last table index: a link names them too. */
+#define GCH_NHEADS		8
+#define GCH_IDX_LIMIT		(GCH_IDX_MASK - GCH_NHEADS)	/* first head */
+#define GCH_HEAD(n)		(GCH_IDX_LIMIT + (n))
+
+/* Heads: the three generations, the permanent one, collector scratch. */
+enum gch_list {
+	GCH_L_GEN0, GCH_L_GEN1, GCH_L_GEN2, GCH_L_PERMANENT,
+	GCH_L_UNREACHABLE, GCH_L_FINALIZERS, GCH_L_GARBAGE, GCH_L_SPARE,
+};
+
+/* Handle table entries: a pointer (bit 0 clear) or a free entry. */
+#define GCH_ENT_FREE		1ULL	/* seq << 32 | next free << 1 | 1 */
+#define GCH_ENT_WEAK		2ULL	/* pointer to a struct gch_weak */
+
+/* struct gch_obj.flags */
+#define GCH_OF_FINALIZE		BIT(0)	/* allocated with GCH_ALLOC_FINALIZE */
+#define GCH_OF_FINALIZED	BIT(1)
+#define GCH_OF_EXT		BIT(2)	/* struct gch_obj_ext follows the header */
+#define GCH_OF_WEAKREFS		BIT(3)	/* weakrefs point at it (heap->weak) */
+#define GCH_OF_COLLECTING	BIT(4)	/* in the set being collected */
+#define GCH_OF_UNREACHABLE	BIT(5)	/* tentatively unreachable */
+
+/** struct gch_link - a doubly linked list node, by handle index */
+struct gch_link {
+	u32 next;
+	u32 prev;
+};
+
+/**
+ * struct gch_obj - an object's header, in one of gcheap's slab caches
+ * @link: generation list (heap lock); untracked (slotless) objects have none
+ * @free_next: the chain of objects being released (after unlinking)
+ * @refcnt: program refs + slot refs + event refs (heap lock)
+ * @gc_refs: the collector's scratch count (heap lock, during a collection)
+ * @idx: own handle index
+ * @seq: sequence part of the own ref
+ * @gen: 0..2, or GCH_GEN_PERMANENT when frozen
+ * @flags: GCH_OF_*
+ * @nslots: reference slots, each a handle index or 0
+ * @size: payload bytes
+ *
+ * After the header: a struct gch_obj_ext if GCH_OF_EXT, then the data
+ * (slots, then payload) when it fits the object's size class, else a
+ * pointer to the data allocated beside it.
+ */
+struct gch_obj {
+	union {
+		struct gch_link link;
+		struct gch_obj *free_next;
+	};
+	u32 refcnt;
+	u32 gc_refs;
+	u32 idx;
+	u32 seq : GCH_SEQ_BITS;
+	u32 gen : 2;
+	u32 flags : 6;
+	u32 nslots;
+	u32 size;
+};
+
+/** struct gch_obj_ext - what only some objects carry */
+struct gch_obj_ext {
+	u64 cookie;
+	u32 tag;
+	u32 reserved;
+};
+
+/* Objects whose header, ext and data fit this go in one slab object. */
+#define GCH_INLINE_MAX		256
+
+/** struct gch_gen - one generation's collector state (heap lock) */
+struct gch_gen {
+	u32 count;
+	u32 threshold;
+	struct gcheap_gen_stats stats;
+};
+
+/**
+ * struct gch_heap - one open of /dev/gcheap
+ * @lock: the heap lock; see heap.c for what it protects
+ * @table: handle table, @table_len entries allocated, @table_used in use
+ * @free_idx: head of the free entry list (0: none)
+ * @seq_base: first sequence number of every entry
+ * @heads: list heads for enum gch_list
+ * @gen: per generation count, threshold and statistics
+ * @id: the heap id (debugfs name, upper bits of every ref)
+ */
+struct gch_heap {
+	struct mutex lock;
+	u64 *table;
+	u32 table_len;
+	u32 table_used;
+	u32 free_idx;
+	u32 seq_base;
+	struct gch_link heads[GCH_NHEADS];
+	struct gch_gen gen[GCH_NGEN];
+
+	/* limits, under @lock */
+	u64 max_objects;
+	u64 max_bytes;
+
+	/* statistics, under @lock */
+	u64 nobjects;
+	u64 bytes;
+	u64 allocated;
+	u64 freed;
+
+	u32 id;
+};
+
+/**
+ * struct gch_reap - released objects, to be freed once the lock is dropped
+ * @head: chain through gch_obj.free_next
+ * @count: how many
+ */
+struct gch_reap {
+	struct gch_obj *head;
+	unsigned long count;
+};
+
+/* module parameters (main.c) */
+extern unsigned int gch_max_objects;
+extern unsigned long gch_max_bytes;
+extern unsigned int gch_max_payload;
+extern unsigned int gch_max_slots;
+
+/* heap.c */
+int gch_heap_cache_init(void);
+void gch_heap_cache_exit(void);
+struct gch_heap *gch_heap_create(void);
+void gch_heap_destroy(struct gch_heap *h);
+int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg);
+
+u64 gch_ref_of(const struct gch_heap *h, const struct gch_obj *obj);
+struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref);
+u32 *gch_slots(struct gch_obj *obj);
+u8 *gch_payload(struct gch_obj *obj);
+struct gch_obj_ext *gch_ext(struct gch_obj *obj);
+struct gch_obj *gch_at(struct gch_heap *h, u32 idx);
+
+struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp);
+void gch_obj_free(struct gch_obj *obj);
+int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
+int gch_incref(struct gch_heap *h, struct gch_obj *obj);
+void gch_decref(struct gch_heap *h, struct gch_obj *obj, struct gch_reap *r);
+int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
+		 struct gch_obj *target, struct gch_reap *r);
+void gch_reap_free(struct gch_reap *r);
+
+/* ioctl.c */
+struct file;
+int gch_alloc_check(const struct gcheap_alloc *a);
+long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+#endif /* GCHEAP_INTERNAL_H */

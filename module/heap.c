@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gcheap: heaps, handles and reference-counted objects.
+ *
+ * Locking
+ *
+ *   gch_heaps_lock (mutex) protects gch_heap_idr, the registry of live heaps
+ *   by id.  It is taken before a heap's lock, never inside one.
+ *
+ *   gch_heap.lock (mutex, one per heap) protects everything of that heap:
+ *   the handle table, every object's header, slots and payload, the
+ *   generation lists, counters, limits and statistics.  It is a mutex so
+ *   that long walks (releasing a chain of a million objects, a collection)
+ *   may reschedule.  It is never held across a copy to or from user space:
+ *   callers copy into kernel buffers first.  Memory of objects released
+ *   under it is freed after it is dropped (struct gch_reap), and memory for
+ *   new objects is allocated before it is taken.
+ *
+ * Different heaps share no lock on any object path.
+ */
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "gcheap.h"
+
+static DEFINE_MUTEX(gch_heaps_lock);
+static DEFINE_IDR(gch_heap_idr);
+
+/* Size classes of the header + ext + inline data, one slab cache each. */
+static const u16 gch_class_size[] = {
+	32, 40, 48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
+};
+
+#define GCH_NCLASS ARRAY_SIZE(gch_class_size)
+
+static struct kmem_cache *gch_caches[GCH_NCLASS];
+static u8 gch_class_by8[GCH_INLINE_MAX / 8 + 1];
+
+/**
+ * gch_heap_cache_init() - create gcheap's slab caches
+ *
+ * One cache per size class, accounted to the allocating task's memory
+ * cgroup, never merged with other caches (so that /proc/slabinfo and
+ * failslab see them as gcheap's), with the data area whitelisted for user
+ * copies.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gch_heap_cache_init(void)
+{
+	unsigned int i, c = 0;
+	char name[32];
+
+	BUILD_BUG_ON(sizeof(struct gch_obj) != 32);
+	BUILD_BUG_ON(sizeof(struct gch_obj_ext) != 16);
+
+	for (i = 0; i < ARRAY_SIZE(gch_class_by8); i++) {
+		while (gch_class_size[c] < i * 8)
+			c++;
+		gch_class_by8[i] = c;
+	}
+	for (i = 0; i < GCH_NCLASS; i++) {
+		unsigned int sz = gch_class_size[i];
+
+		snprintf(name, sizeof(name), "gcheap_obj-%u", sz);
+		gch_caches[i] = kmem_cache_create_usercopy(name, sz, 8,
+				SLAB_ACCOUNT | GCH_SLAB_NO_MERGE,
+				sizeof(struct gch_obj),
+				sz - sizeof(struct gch_obj), NULL);
+		if (!gch_caches[i]) {
+			gch_heap_cache_exit();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/**
+ * gch_heap_cache_exit() - destroy gcheap's slab caches (all heaps closed)
+ */
+void gch_heap_cache_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < GCH_NCLASS; i++) {
+		kmem_cache_destroy(gch_caches[i]);
+		gch_caches[i] = NULL;
+	}
+}
+
+/* Bytes of data (slots, then payload) and of the ext record. */
+static size_t gch_data_bytes(u32 nslots, u32 size)
+{
+	return (size_t)nslots * sizeof(u32) + size;
+}
+
+static size_t gch_ext_bytes(unsigned int flags)
+{
+	return flags & GCH_OF_EXT ? sizeof(struct gch_obj_ext) : 0;
+}
+
+static bool gch_is_inline(u32 nslots, u32 size, unsigned int flags)
+{
+	return sizeof(struct gch_obj) + gch_ext_bytes(flags) +
+	       gch_data_bytes(nslots, size) <= GCH_INLINE_MAX;
+}
+
+static struct kmem_cache *gch_cache_for(u32 nslots, u32 size,
+					unsigned int flags)
+{
+	size_t bytes = sizeof(struct gch_obj) + gch_ext_bytes(flags);
+
+	if (gch_is_inline(nslots, size, flags))
+		bytes += gch_data_bytes(nslots, size);
+	else
+		bytes += sizeof(void *);
+	return gch_caches[gch_class_by8[DIV_ROUND_UP(bytes, 8)]];
+}
+
+/* The start of the object's data: inline, or the block beside it. */
+static void *gch_data(struct gch_obj *obj)
+{
+	void *p = (u8 *)(obj + 1) + gch_ext_bytes(obj->flags);
+
+	if (gch_is_inline(obj->nslots, obj->size, obj->flags))
+		return p;
+	return *(void **)p;
+}
+
+/**
+ * gch_slots() - an object's reference slots
+ * @obj: the object
+ *
+ * Return: @obj->nslots handle indices, 0 for an empty slot.
+ */
+u32 *gch_slots(struct gch_obj *obj)
+{
+	return gch_data(obj);
+}
+
+/**
+ * gch_payload() - an object's payload
+ * @obj: the object
+ *
+ * Return: @obj->size bytes.
+ */
+u8 *gch_payload(struct gch_obj *obj)
+{
+	return (u8 *)gch_data(obj) + (size_t)obj->nslots * sizeof(u32);
+}
+
+/**
+ * gch_ext() - an object's tag and cookie record
+ * @obj: the object
+ *
+ * Return: the record, or NULL if the object has none (tag 0, cookie 0).
+ */
+struct gch_obj_ext *gch_ext(struct gch_obj *obj)
+{
+	return obj->flags & GCH_OF_EXT ? (struct gch_obj_ext *)(obj + 1) : NULL;
+}
+
+/**
+ * gch_obj_new() - allocate an object, not yet in any heap
+ * @a: its shape, already validated against the module's limits
+ * @gfp: allocation flags (GFP_KERNEL_ACCOUNT)
+ *
+ * The object holds one reference (the caller's) and zeroed slots and
+ * payload.  Nothing is locked.
+ *
+ * Return: the object or NULL.
+ */
+struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp)
+{
+	unsigned int flags = 0;
+	struct gch_obj *obj;
+
+	if (a->flags & GCH_ALLOC_FINALIZE)
+		flags |= GCH_OF_FINALIZE;
+	if (flags || a->tag || a->cookie)
+		flags |= GCH_OF_EXT;
+
+	obj = kmem_cache_zalloc(gch_cache_for(a->nslots, a->size, flags), gfp);
+	if (!obj)
+		return NULL;
+	obj->refcnt = 1;
+	obj->flags = flags;
+	obj->nslots = a->nslots;
+	obj->size = a->size;
+	if (!gch_is_inline(a->nslots, a->size, flags)) {
+		void *data = kvzalloc(gch_data_bytes(a->nslots, a->size), gfp);
+
+		if (!data) {
+			kmem_cache_free(gch_cache_for(a->nslots, a->size, flags),
+					obj);
+			return NULL;
+		}
+		*(void **)((u8 *)(obj + 1) + gch_ext_bytes(flags)) = data;
+	}
+	if (flags & GCH_OF_EXT) {
+		gch_ext(obj)->tag = a->tag;
+		gch_ext(obj)->cookie = a->cookie;
+	}
+	return obj;
+}
+
+/**
+ * gch_obj_free() - free an object's memory
+ * @obj: an object in no heap, or one whose heap is gone
+ */
+void gch_obj_free(struct gch_obj *obj)
+{
+	if (!gch_is_inline(obj->nslots, obj->size, obj->flags))
+		kvfree(gch_data(obj));
+	kmem_cache_free(gch_cache_for(obj->nslots, obj->size, obj->flags), obj);
+}
+
+/* ---- handle table ---- */
+
+static u32 gch_ent_next(u64 ent)
+{
+	return (ent >> 1) & GCH_IDX_MASK;
+}
+
+static u32 gch_ent_seq(u64 ent)
+{
+	return (ent >> 32) & GCH_SEQ_MASK;
+}
+
+static int gch_table_grow(struct gch_heap *h)
+{
+	u32 len = h->table_len ? h->table_len * 2 : 256;
+	u64 *t;
+
+	if (h->table_len >= GCH_IDX_LIMIT)
+		return -EDQUOT;
+	len = min_t(u32, len, GCH_IDX_LIMIT);
+	t = kvmalloc_array(len, sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return -ENOMEM;
+	if (h->table)
+		memcpy(t, h->table, (size_t)h->table_used * sizeof(*t));
+	kvfree(h->table);
+	h->table = t;
+	h->table_len = len;
+	return 0;
+}
+
+/* Take a free entry; the caller stores the pointer. */
+static int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
+{
+	int ret;
+
+	if (h->free_idx) {
+		u64 ent = h->table[h->free_idx];
+
+		*idx = h->free_idx;
+		*seq = (gch_ent_seq(ent) + 1) & GCH_SEQ_MASK;
+		if (!*seq)
+			*seq = 1;
+		h->free_idx = gch_ent_next(ent);
+		return 0;
+	}
+	if (h->table_used == h->table_len) {
+		ret = gch_table_grow(h);
+		if (ret)
+			return ret;
+	}
+	*idx = h->table_used++;
+	*seq = h->seq_base;
+	return 0;
+}
+
+/* Give an entry back; retire it when its sequence has gone full circle. */
+static void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq)
+{
+	u32 next = (seq + 1) & GCH_SEQ_MASK;
+
+	if (!next)
+		next = 1;
+	if (next == h->seq_base) {
+		h->table[idx] = GCH_ENT_FREE;
+		return;
+	}
+	h->table[idx] = (u64)seq << 32 | (u64)h->free_idx << 1 | GCH_ENT_FREE;
+	h->free_idx = idx;
+}
+
+/**
+ * gch_ref_of() - the ref that names an object
+ * @h: its heap
+ * @obj: the object
+ *
+ * Return: the ref.
+ */
+u64 gch_ref_of(const struct gch_heap *h, const struct gch_obj *obj)
+{
+	return (u64)h->id << 48 | (u64)obj->seq << 24 | obj->idx;
+}
+
+/**
+ * gch_lookup() - the live object a ref names
+ * @h: the heap, locked
+ * @ref: any value from user space
+ *
+ * Return: the object, or NULL if @ref names no live object of @h (stale,
+ * foreign, made up, or a weakref).
+ */
+struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
+{
+	u32 idx = ref & GCH_IDX_MASK;
+	struct gch_obj *obj;
+	u64 ent;
+
+	if (ref >> 48 != h->id || !idx || idx >= h->table_used)
+		return NULL;
+	ent = h->table[idx];
+	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
+		return NULL;
+	obj = (struct gch_obj *)(uintptr_t)ent;
+	if (obj->seq != ((ref >> 24) & GCH_SEQ_MASK))
+		return NULL;
+	return obj;
+}
+
+/**
+ * gch_at() - the object at a handle index held by a slot or list
+ * @h: the heap, locked
+ * @idx: an index known to name a live object
+ *
+ * Return: the object.
+ */
+struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
+{
+	return (struct gch_obj *)(uintptr_t)h->table[idx];
+}
+
+/* ---- generation lists, linked by handle index ---- */
+
+static struct gch_link *gch_link_at(struct gch_heap *h, u32 idx)
+{
+	if (idx >= GCH_IDX_LIMIT)
+		return &h->heads[idx - GCH_IDX_LIMIT];
+	return &gch_at(h, idx)->link;
+}
+
+static void gch_list_init(struct gch_heap *h, enum gch_list l)
+{
+	h->heads[l].next = GCH_HEAD(l);
+	h->heads[l].prev = GCH_HEAD(l);
+}
+
+static void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
+			      struct gch_obj *obj)
+{
+	struct gch_link *head = &h->heads[l];
+
+	obj->link.prev = head->prev;
+	obj->link.next = GCH_HEAD(l);
+	gch_link_at(h, head->prev)->next = obj->idx;
+	head->prev = obj->idx;
+}
+
+static void gch_list_del(struct gch_heap *h, struct gch_obj *obj)
+{
+	gch_link_at(h, obj->link.prev)->next = obj->link.next;
+	gch_link_at(h, obj->link.next)->prev = obj->link.prev;
+}
+
+/* ---- objects in a heap ---- */
+
+/**
+ * gch_obj_publish() - give a new object a ref and put it in generation 0
+ * @h: the heap, locked
+ * @obj: from gch_obj_new()
+ *
+ * Return: 0, or -EDQUOT (a limit) or -ENOMEM (the handle table) with
+ * nothing changed.
+ */
+int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
+{
+	u32 idx, seq;
+	int ret;
+
+	if (h->nobjects >= h->max_objects ||
+	    obj->size > h->max_bytes - h->bytes)
+		return -EDQUOT;
+	ret = gch_handle_alloc(h, &idx, &seq);
+	if (ret)
+		return ret;
+	obj->idx = idx;
+	obj->seq = seq;
+	h->table[idx] = (uintptr_t)obj;
+	if (obj->nslots)
+		gch_list_add_tail(h, GCH_L_GEN0, obj);
+	h->gen[0].count++;
+	h->nobjects++;
+	h->bytes += obj->size;
+	h->allocated++;
+	return 0;
+}
+
+/**
+ * gch_incref() - take one more reference
+ * @h: the heap, locked
+ * @obj: a live object
+ *
+ * Return: 0, or -EOVERFLOW if the count is saturated.
+ */
+int gch_incref(struct gch_heap *h, struct gch_obj *obj)
+{
+	lockdep_assert_held(&h->lock);
+	if (obj->refcnt == U32_MAX)
+		return -EOVERFLOW;
+	obj->refcnt++;
+	return 0;
+}
+
+/* Take a dead object out of the heap and push it on the release stack. */
+static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
+			  struct gch_obj **stack)
+{
+	if (obj->nslots)
+		gch_list_del(h, obj);
+	gch_handle_free(h, obj->idx, obj->seq);
+	if (h->gen[0].count)
+		h->gen[0].count--;
+	h->nobjects--;
+	h->bytes -= obj->size;
+	h->freed++;
+	obj->free_next = *stack;
+	*stack = obj;
+}
+
+/*
+ * Release an object whose count reached zero and, iteratively, everything
+ * it alone kept alive.  The stack is threaded through the dying objects
+ * themselves, so a chain of any length takes no extra memory and no
+ * recursion.
+ */
+static void gch_release(struct gch_heap *h, struct gch_obj *obj,
+			struct gch_reap *r)
+{
+	struct gch_obj *stack = NULL;
+	unsigned long n = 0;
+
+	gch_unpublish(h, obj, &stack);
+	while (stack) {
+		struct gch_obj *o = stack;
+		u32 *slots = gch_slots(o);
+		u32 i;
+
+		stack = o->free_next;
+		for (i = 0; i < o->nslots; i++) {
+			struct gch_obj *t;
+
+			if (!slots[i])
+				continue;
+			t = gch_at(h, slots[i]);
+			if (!--t->refcnt)
+				gch_unpublish(h, t, &stack);
+		}
+		o->free_next = r->head;
+		r->head = o;
+		r->count++;
+		if (!(++n & 4095))
+			cond_resched();
+	}
+}
+
+/**
+ * gch_decref() - drop one reference
+ * @h: the heap, locked
+ * @obj: a live object
+ * @r: collects what dies, to be freed by gch_reap_free() after unlocking
+ */
+void gch_decref(struct gch_heap *h, struct gch_obj *obj, struct gch_reap *r)
+{
+	lockdep_assert_held(&h->lock);
+	if (!--obj->refcnt)
+		gch_release(h, obj, r);
+}
+
+/**
+ * gch_set_slot() - store a reference in a slot
+ * @h: the heap, locked
+ * @obj: a live object
+ * @slot: an index below @obj->nslots
+ * @target: a live object of @h, or NULL to clear the slot
+ * @r: collects what dies
+ *
+ * Return: 0, or -EOVERFLOW with nothing changed.
+ */
+int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
+		 struct gch_obj *target, struct gch_reap *r)
+{
+	u32 *slots = gch_slots(obj);
+	u32 old = slots[slot];
+	int ret;
+
+	if (target) {
+		ret = gch_incref(h, target);
+		if (ret)
+			return ret;
+	}
+	slots[slot] = target ? target->idx : 0;
+	if (old)
+		gch_decref(h, gch_at(h, old), r);
+	return 0;
+}
+
+/**
+ * gch_reap_free() - free what a locked section released
+ * @r: the released objects; emptied
+ *
+ * Called without the heap lock.
+ */
+void gch_reap_free(struct gch_reap *r)
+{
+	struct gch_obj *obj = r->head;
+	unsigned long n = 0;
+
+	while (obj) {
+		struct gch_obj *next = obj->free_next;
+
+		gch_obj_free(obj);
+		obj = next;
+		if (!(++n & 4095))
+			cond_resched();
+	}
+	r->head = NULL;
+	r->count = 0;
+}
+
+/* ---- heaps ---- */
+
+/**
+ * gch_heap_config() - apply limits and thresholds
+ * @h: the heap, unlocked
+ * @cfg: validated by the caller (flags 0)
+ *
+ * Return: 0.
+ */
+int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg)
+{
+	static const u32 defaults[GCH_NGEN] = { 700, 10, 10 };
+	u64 cap_objs = READ_ONCE(gch_max_objects);
+	u64 cap_bytes = READ_ONCE(gch_max_bytes);
+	bool dflt = !cfg->threshold[0] && !cfg->threshold[1] &&
+		    !cfg->threshold[2];
+	int g;
+
+	mutex_lock(&h->lock);
+	h->max_objects = cfg->max_objects ? min(cfg->max_objects, cap_objs) :
+			 cap_objs;
+	h->max_bytes = cfg->max_bytes ? min(cfg->max_bytes, cap_bytes) :
+		       cap_bytes;
+	for (g = 0; g < GCH_NGEN; g++)
+		h->gen[g].threshold = dflt ? defaults[g] : cfg->threshold[g];
+	mutex_unlock(&h->lock);
+	return 0;
+}
+
+/**
+ * gch_heap_create() - a new, empty heap with the module's defaults
+ *
+ * Return: the heap, or an ERR_PTR: -ENOMEM, or -EMFILE when every heap id
+ * is taken.
+ */
+struct gch_heap *gch_heap_create(void)
+{
+	static const struct gcheap_config dflt;
+	struct gch_heap *h;
+	int id, l;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&h->lock);
+	for (l = 0; l < GCH_NHEADS; l++)
+		gch_list_init(h, l);
+	h->table_used = 1;	/* index 0 is never a ref */
+	h->seq_base = get_random_u32() & GCH_SEQ_MASK;
+	if (!h->seq_base)
+		h->seq_base = 1;
+	gch_heap_config(h, &dflt);
+
+	mutex_lock(&gch_heaps_lock);
+	id = idr_alloc_cyclic(&gch_heap_idr, h, 1, GCH_HEAP_ID_MAX + 1,
+			      GFP_KERNEL);
+	mutex_unlock(&gch_heaps_lock);
+	if (id < 0) {
+		kfree(h);
+		return ERR_PTR(id == -ENOSPC ? -EMFILE : id);
+	}
+	h->id = id;
+	return h;
+}
+
+/**
+ * gch_heap_destroy() - free a heap and everything in it
+ * @h: a heap nobody can reach any more (its file is released)
+ *
+ * No finalizer runs and no refcount matters: every table entry is freed.
+ */
+void gch_heap_destroy(struct gch_heap *h)
+{
+	u32 i;
+
+	mutex_lock(&gch_heaps_lock);
+	idr_remove(&gch_heap_idr, h->id);
+	mutex_unlock(&gch_heaps_lock);
+
+	for (i = 1; i < h->table_used; i++) {
+		u64 ent = h->table[i];
+
+		if (!(ent & (GCH_ENT_FREE | GCH_ENT_WEAK)))
+			gch_obj_free((struct gch_obj *)(uintptr_t)ent);
+		if (!(i & 4095))
+			cond_resched();
+	}
+	kvfree(h->table);
+	mutex_destroy(&h->lock);
+	kfree(h);
+}

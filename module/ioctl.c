@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gcheap: the ioctl interface.
+ *
+ * One table maps each ioctl number to a handler.  The dispatcher copies the
+ * caller's struct in (any size from the original one up, the unknown tail
+ * required to be zero), calls the handler, and copies the result out; when
+ * that last copy fails, the handler's undo drops the references the call
+ * handed out, so that a failing call changes nothing.  Handlers validate
+ * every field before they change any state.
+ *
+ * No lock is owned here: handlers take the heap lock (see heap.c) and never
+ * hold it across a user copy.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "gcheap.h"
+
+/* Payload copies up to this size go through the stack. */
+#define GCH_BOUNCE	256
+
+/* All output fields of a struct must be zero on input. */
+static bool gch_nonzero(const void *p, size_t len)
+{
+	return memchr_inv(p, 0, len) != NULL;
+}
+
+/* Drop a reference handed out by a call whose copy-out failed. */
+static void gch_undo_ref(struct gch_heap *h, u64 ref)
+{
+	struct gch_reap r = {};
+	struct gch_obj *obj;
+
+	if (!ref)
+		return;
+	mutex_lock(&h->lock);
+	obj = gch_lookup(h, ref);
+	if (obj)
+		gch_decref(h, obj, &r);
+	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
+}
+
+static int gch_ioc_config(struct gch_heap *h, void *arg)
+{
+	struct gcheap_config *c = arg;
+
+	if (c->flags)
+		return -EINVAL;
+	return gch_heap_config(h, c);
+}
+
+static int gch_ioc_heap_info(struct gch_heap *h, void *arg)
+{
+	struct gcheap_heap_info *hi = arg;
+
+	hi->id = h->id;
+	mutex_lock(&h->lock);
+	hi->max_objects = h->max_objects;
+	hi->max_bytes = h->max_bytes;
+	mutex_unlock(&h->lock);
+	hi->max_payload = READ_ONCE(gch_max_payload);
+	return 0;
+}
+
+/**
+ * gch_alloc_check() - validate an allocation request
+ * @a: the request
+ *
+ * Return: 0 or -EINVAL.
+ */
+int gch_alloc_check(const struct gcheap_alloc *a)
+{
+	if (a->flags & ~GCH_ALLOC_FLAGS)
+		return -EINVAL;
+	if (a->nslots > READ_ONCE(gch_max_slots) ||
+	    a->size > READ_ONCE(gch_max_payload))
+		return -EINVAL;
+	return 0;
+}
+
+static int gch_ioc_alloc(struct gch_heap *h, void *arg)
+{
+	struct gcheap_alloc *a = arg;
+	struct gch_obj *obj;
+	int ret;
+
+	if (a->ref)
+		return -EINVAL;
+	ret = gch_alloc_check(a);
+	if (ret)
+		return ret;
+	obj = gch_obj_new(a, GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return -ENOMEM;
+	mutex_lock(&h->lock);
+	ret = gch_obj_publish(h, obj);
+	if (!ret)
+		a->ref = gch_ref_of(h, obj);
+	mutex_unlock(&h->lock);
+	if (ret)
+		gch_obj_free(obj);
+	return ret;
+}
+
+static void gch_undo_alloc(struct gch_heap *h, void *arg)
+{
+	gch_undo_ref(h, ((struct gcheap_alloc *)arg)->ref);
+}
+
+static int gch_ioc_refop(struct gch_heap *h, struct gcheap_ref *a, bool inc)
+{
+	struct gch_reap r = {};
+	struct gch_obj *obj;
+	int ret = 0;
+
+	if (a->flags || a->reserved)
+		return -EINVAL;
+	mutex_lock(&h->lock);
+	obj = gch_lookup(h, a->ref);
+	if (!obj)
+		ret = -ESTALE;
+	else if (inc)
+		ret = gch_incref(h, obj);
+	else
+		gch_decref(h, obj, &r);
+	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
+	return ret;
+}
+
+static int gch_ioc_incref(struct gch_heap *h, void *arg)
+{
+	return gch_ioc_refop(h, arg, true);
+}
+
+static int gch_ioc_decref(struct gch_heap *h, void *arg)
+{
+	return gch_ioc_refop(h, arg, false);
+}
+
+static int gch_ioc_set_slot(struct gch_heap *h, void *arg)
+{
+	struct gcheap_slot *s = arg;
+	struct gch_obj *obj, *target = NULL;
+	struct gch_reap r = {};
+	int ret = 0;
+
+	if (s->flags)
+		return -EINVAL;
+	mutex_lock(&h->lock);
+	obj = gch_lookup(h, s->obj);
+	if (s->target)
+		target = gch_lookup(h, s->target);
+	if (!obj || (s->target && !target))
+		ret = -ESTALE;
+	else if (s->slot >= obj->nslots)
+		ret = -EINVAL;
+	else
+		ret = gch_set_slot(h, obj, s->slot, target, &r);
+	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
+	return ret;
+}
+
+static int gch_ioc_get_slot(struct gch_heap *h, void *arg)
+{
+	struct gcheap_slot *s = arg;
+	struct gch_obj *obj, *t;
+	int ret = 0;
+	u32 idx;
+
+	if (s->flags || s->target)
+		return -EINVAL;
+	mutex_lock(&h->lock);
+	obj = gch_lookup(h, s->obj);
+	if (!obj) {
+		ret = -ESTALE;
+	} else if (s->slot >= obj->nslots) {
+		ret = -EINVAL;
+	} else {
+		idx = gch_slots(obj)[s->slot];
+		if (idx) {
+			t = gch_at(h, idx);
+			ret = gch_incref(h, t);
+			if (!ret)
+				s->target = gch_ref_of(h, t);
+		}
+	}
+	mutex_unlock(&h->lock);
+	return ret;
+}
+
+static void gch_undo_get_slot(struct gch_heap *h, void *arg)
+{
+	gch_undo_ref(h, ((struct gcheap_slot *)arg)->target);
+}
+
+/* A lookup for payload access: the object, with [off, off + len) in it. */
+static int gch_payload_range(struct gch_heap *h, const struct gcheap_rw *a,
+			     struct gch_obj **out)
+{
+	struct gch_obj *obj = gch_lookup(h, a->obj);
+
+	if (!obj)
+		return -ESTALE;
+	if (a->len > obj->size || a->off > obj->size - a->len)
+		return -EINVAL;
+	*out = obj;
+	return 0;
+}
+
+static void *gch_bounce_get(u8 *stackbuf, u32 len)
+{
+	if (len <= GCH_BOUNCE)
+		return stackbuf;
+	return kvmalloc(len, GFP_KERNEL_ACCOUNT);
+}
+
+static void gch_bounce_put(u8 *stackbuf, void *buf)
+{
+	if (buf != stackbuf)
+		kvfree(buf);
+}
+
+static int gch_ioc_write(struct gch_heap *h, void *arg)
+{
+	struct gcheap_rw *a = arg;
+	u8 stackbuf[GCH_BOUNCE];
+	struct gch_obj *obj;
+	void *buf;
+	int ret;
+
+	if (a->flags || a->reserved || a->len > READ_ONCE(gch_max_payload))
+		return -EINVAL;
+	buf = gch_bounce_get(stackbuf, a->len);
+	if (!buf)
+		return -ENOMEM;
+	ret = 0;
+	if (copy_from_user(buf, u64_to_user_ptr(a->buf), a->len))
+		ret = -EFAULT;
+	if (!ret) {
+		mutex_lock(&h->lock);
+		ret = gch_payload_range(h, a, &obj);
+		if (!ret)
+			memcpy(gch_payload(obj) + a->off, buf, a->len);
+		mutex_unlock(&h->lock);
+	}
+	gch_bounce_put(stackbuf, buf);
+	return ret;
+}
+
+static int gch_ioc_read(struct gch_heap *h, void *arg)
+{
+	struct gcheap_rw *a = arg;
+	u8 stackbuf[GCH_BOUNCE];
+	struct gch_obj *obj;
+	void *buf;
+	int ret;
+
+	if (a->flags || a->reserved || a->len > READ_ONCE(gch_max_payload))
+		return -EINVAL;
+	buf = gch_bounce_get(stackbuf, a->len);
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&h->lock);
+	ret = gch_payload_range(h, a, &obj);
+	if (!ret)
+		memcpy(buf, gch_payload(obj) + a->off, a->len);
+	mutex_unlock(&h->lock);
+	if (!ret && copy_to_user(u64_to_user_ptr(a->buf), buf, a->len))
+		ret = -EFAULT;
+	gch_bounce_put(stackbuf, buf);
+	return ret;
+}
+
+static int gch_ioc_info(struct gch_heap *h, void *arg)
+{
+	struct gcheap_info *in = arg;
+	struct gch_obj_ext *ext;
+	struct gch_obj *obj;
+	int ret = 0;
+
+	if (gch_nonzero(&in->refcount, sizeof(*in) - sizeof(in->ref)))
+		return -EINVAL;
+	mutex_lock(&h->lock);
+	obj = gch_lookup(h, in->ref);
+	if (obj) {
+		ext = gch_ext(obj);
+		in->refcount = obj->refcnt;
+		in->nslots = obj->nslots;
+		in->size = obj->size;
+		in->tag = ext ? ext->tag : 0;
+		in->generation = obj->gen;
+		if (obj->flags & GCH_OF_FINALIZE)
+			in->flags |= GCH_OBJ_FINALIZABLE;
+		if (obj->flags & GCH_OF_FINALIZED)
+			in->flags |= GCH_OBJ_FINALIZED;
+	} else {
+		ret = -ESTALE;
+	}
+	mutex_unlock(&h->lock);
+	return ret;
+}
+
+static int gch_ioc_stats(struct gch_heap *h, void *arg)
+{
+	struct gcheap_stats *st = arg;
+	int g;
+
+	mutex_lock(&h->lock);
+	for (g = 0; g < GCH_NGEN; g++)
+		st->gen[g] = h->gen[g].stats;
+	st->objects = h->nobjects;
+	st->bytes = h->bytes;
+	st->allocated = h->allocated;
+	st->freed = h->freed;
+	mutex_unlock(&h->lock);
+	return 0;
+}
+
+struct gch_ioctl_desc {
+	unsigned int cmd;
+	int (*fn)(struct gch_heap *h, void *arg);
+	void (*undo)(struct gch_heap *h, void *arg);
+};
+
+#define GCH_IOCTL(c, f, u) [_IOC_NR(c)] = { .cmd = (c), .fn = (f), .undo = (u) }
+
+static const struct gch_ioctl_desc gch_ioctls[] = {
+	GCH_IOCTL(GCHEAP_IOC_CONFIG, gch_ioc_config, NULL),
+	GCH_IOCTL(GCHEAP_IOC_HEAP_INFO, gch_ioc_heap_info, NULL),
+	GCH_IOCTL(GCHEAP_IOC_ALLOC, gch_ioc_alloc, gch_undo_alloc),
+	GCH_IOCTL(GCHEAP_IOC_INCREF, gch_ioc_incref, NULL),
+	GCH_IOCTL(GCHEAP_IOC_DECREF, gch_ioc_decref, NULL),
+	GCH_IOCTL(GCHEAP_IOC_SET_SLOT, gch_ioc_set_slot, NULL),
+	GCH_IOCTL(GCHEAP_IOC_GET_SLOT, gch_ioc_get_slot, gch_undo_get_slot),
+	GCH_IOCTL(GCHEAP_IOC_WRITE, gch_ioc_write, NULL),
+	GCH_IOCTL(GCHEAP_IOC_READ, gch_ioc_read, NULL),
+	GCH_IOCTL(GCHEAP_IOC_INFO, gch_ioc_info, NULL),
+	GCH_IOCTL(GCHEAP_IOC_STATS, gch_ioc_stats, NULL),
+};
+
+/* Every struct an ioctl takes, to size the kernel's copy. */
+union gch_ioctl_arg {
+	struct gcheap_config config;
+	struct gcheap_heap_info heap_info;
+	struct gcheap_alloc alloc;
+	struct gcheap_ref ref;
+	struct gcheap_slot slot;
+	struct gcheap_rw rw;
+	struct gcheap_info info;
+	struct gcheap_stats stats;
+	struct gcheap_collect collect;
+	struct gcheap_gc gc;
+	struct gcheap_list list;
+	struct gcheap_weakref weakref;
+	struct gcheap_weakref_get weakref_get;
+	struct gcheap_batch batch;
+};
+
+static const struct gch_ioctl_desc *gch_ioctl_find(unsigned int cmd)
+{
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) != GCHEAP_IOC_MAGIC || nr >= ARRAY_SIZE(gch_ioctls))
+		return NULL;
+	if (!gch_ioctls[nr].fn || _IOC_DIR(cmd) != _IOC_DIR(gch_ioctls[nr].cmd))
+		return NULL;
+	return &gch_ioctls[nr];
+}
+
+/* Copy the result out, zero-filling a newer caller's larger struct. */
+static int gch_ioctl_out(void __user *uarg, const void *karg, size_t ksize,
+			 size_t usize)
+{
+	if (copy_to_user(uarg, karg, ksize))
+		return -EFAULT;
+	if (usize > ksize && clear_user((u8 __user *)uarg + ksize,
+					usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * gch_ioctl() - the heap file's unlocked_ioctl
+ * @file: an open /dev/gcheap
+ * @cmd: the command
+ * @arg: user pointer to the command's struct, or 0
+ *
+ * Return: the handler's result, -ENOTTY for an unknown command, -EINVAL for
+ * a malformed struct, -EFAULT for a bad pointer.
+ */
+long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	const struct gch_ioctl_desc *d = gch_ioctl_find(cmd);
+	struct gch_heap *h = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
+	union gch_ioctl_arg karg;
+	size_t ksize;
+	int ret;
+
+	if (!d)
+		return -ENOTTY;
+	ksize = _IOC_SIZE(d->cmd);
+	BUILD_BUG_ON(sizeof(karg) > 256);
+	if (_IOC_DIR(cmd) == _IOC_NONE)
+		return arg ? -EINVAL : d->fn(h, NULL);
+	if (usize < ksize)
+		return -EINVAL;
+	memset(&karg, 0, sizeof(karg));
+	if (_IOC_DIR(cmd) & _IOC_WRITE) {
+		ret = copy_struct_from_user(&karg, ksize, uarg, usize);
+		if (ret)
+			return ret == -E2BIG ? -EINVAL : ret;
+	}
+	ret = d->fn(h, &karg);
+	if (ret < 0 || !(_IOC_DIR(cmd) & _IOC_READ))
+		return ret;
+	if (gch_ioctl_out(uarg, &karg, ksize, usize)) {
+		if (d->undo)
+			d->undo(h, &karg);
+		return -EFAULT;
+	}
+	return ret;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* libgcheap internals */
+#ifndef GCHEAP_INTERNAL_H
+#define GCHEAP_INTERNAL_H
+
+#include "gcheap.h"
+
+/* Exported: everything else is hidden (-fvisibility=hidden, libgcheap.map). */
+#define GCH_API __attribute__((visibility("default")))
+
+struct gch_heap {
+	int fd;
+	int id;
+};
+
+int gch__ioctl(const struct gch_heap *h, unsigned long cmd, void *arg);
+
+#endif
