@@ -25,6 +25,8 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
 USER_CFLAGS = $(CFLAGS) $(WARN) -I$(TOP)/uapi -I$(TOP)/userlib -D_GNU_SOURCE
+# The kselftest harness is -Wall clean, not -Wextra clean: tests use its flags.
+TEST_CFLAGS = $(CFLAGS) -Wall -Werror -I$(TOP)/uapi -I$(TOP)/userlib -D_GNU_SOURCE
 
 LIB_SRCS := $(wildcard userlib/src/*.c)
 LIB_OBJS := $(LIB_SRCS:userlib/src/%.c=$(BUILD)/userlib/%.o)
@@ -85,7 +87,7 @@ tests: $(TEST_BINS)
 
 $(BUILD)/tests/%: tests/%.c tests/gch_test.h userlib/libgcheap.a
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -Itests -o $@ $< \
+	$(CC) $(TEST_CFLAGS) -I$(KSFT_DIR) -Itests -o $@ $< \
 		userlib/libgcheap.a -lpthread
 
 check:

@@ -265,7 +265,7 @@ static int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
 		h->free_idx = gch_ent_next(ent);
 		return 0;
 	}
-	if (h->table_used == h->table_len) {
+	if (h->table_used >= h->table_len) {
 		ret = gch_table_grow(h);
 		if (ret)
 			return ret;

@@ -27,6 +27,8 @@ struct gch_config {				/* all zero = module defaults */
 struct gch_heap *gch_open(const struct gch_config *cfg);	/* NULL + errno */
 void gch_close(struct gch_heap *h);
 int gch_fd(const struct gch_heap *h);				/* for poll() */
+/* extension: adopt a heap's fd (from SCM_RIGHTS, say); NULL + errno */
+struct gch_heap *gch_open_fd(int fd);
 int gch_heap_id(const struct gch_heap *h);			/* its debugfs name */
 
 /* objects */

@@ -82,6 +82,27 @@ fail_free:
 	return NULL;
 }
 
+GCH_API struct gch_heap *gch_open_fd(int fd)
+{
+	struct gcheap_heap_info hi;
+	struct gch_heap *h;
+	int ret;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->fd = fd;
+	memset(&hi, 0, sizeof(hi));
+	ret = gch__ioctl(h, GCHEAP_IOC_HEAP_INFO, &hi);
+	if (ret) {
+		free(h);
+		errno = -ret;
+		return NULL;
+	}
+	h->id = hi.id;
+	return h;
+}
+
 GCH_API void gch_close(struct gch_heap *h)
 {
 	if (!h)
