@@ -31,8 +31,13 @@ static DEFINE_MUTEX(gch_heaps_lock);
 static DEFINE_IDR(gch_heap_idr);
 
 /* Size classes of the header + ext + inline data, one slab cache each. */
+/*
+ * The smallest class is 40, not 32: every cache carries a non-empty
+ * usercopy region (which is also what keeps it unmerged before 6.5), so an
+ * object with no data at all still gets 8 bytes of one.
+ */
 static const u16 gch_class_size[] = {
-	32, 40, 48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
+	40, 48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
 };
 
 #define GCH_NCLASS ARRAY_SIZE(gch_class_size)
