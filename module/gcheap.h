@@ -139,6 +139,20 @@ struct gch_heap {
 	u64 allocated;
 	u64 freed;
 
+	/* the collector's state and controls (gc.c), under @lock */
+	struct work_struct gc_work;
+	bool gc_enabled;
+	u32 gc_debug;
+	u32 event_mask;
+	u64 nfrozen;
+	u64 long_lived_total;
+	u64 long_lived_pending;
+	u64 mutations;		/* changes that could make garbage */
+	u64 full_mutations;	/* @mutations at the last full collection */
+	u64 pause_ns_last;
+	u64 pause_ns_max;
+	u64 pause_ns_total;
+
 	u32 id;
 };
 
@@ -153,6 +167,7 @@ struct gch_reap {
 };
 
 /* module parameters (main.c) */
+extern unsigned int gch_threshold[GCH_NGEN];
 extern unsigned int gch_max_objects;
 extern unsigned long gch_max_bytes;
 extern unsigned int gch_max_payload;
@@ -180,6 +195,44 @@ void gch_decref(struct gch_heap *h, struct gch_obj *obj, struct gch_reap *r);
 int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
 		 struct gch_obj *target, struct gch_reap *r);
 void gch_reap_free(struct gch_reap *r);
+void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
+		  struct gch_reap *r);
+
+void gch_list_init(struct gch_heap *h, enum gch_list l);
+bool gch_list_empty(const struct gch_heap *h, enum gch_list l);
+u32 gch_list_first(const struct gch_heap *h, enum gch_list l);
+void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
+		       struct gch_obj *obj);
+void gch_list_del(struct gch_heap *h, struct gch_obj *obj);
+void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
+			  enum gch_list to);
+
+/*
+ * Walk a list by handle index; @obj may be moved to another list by the
+ * body, the walk goes on from the element after it (saved in @next).
+ */
+#define gch_list_for_each_safe(h, l, obj, next)				\
+	for ((obj) = gch_list_first(h, l) == GCH_HEAD(l) ? NULL :	\
+		     gch_at(h, gch_list_first(h, l));			\
+	     (obj) && ((next) = (obj)->link.next, true);		\
+	     (obj) = (next) == GCH_HEAD(l) ? NULL : gch_at(h, next))
+
+/* gc.c */
+int gch_gc_init(void);
+void gch_gc_exit(void);
+void gch_gc_heap_init(struct gch_heap *h);
+void gch_gc_heap_stop(struct gch_heap *h);
+void gch_gc_note_alloc(struct gch_heap *h);
+u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r);
+bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r);
+void gch_freeze(struct gch_heap *h);
+void gch_unfreeze(struct gch_heap *h);
+void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc);
+void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc);
+
+/* inspect.c */
+int gch_ioc_list(struct gch_heap *h, void *arg);
+void gch_undo_list(struct gch_heap *h, void *arg);
 
 /* ioctl.c */
 struct file;

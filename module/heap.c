@@ -30,9 +30,9 @@
 static DEFINE_MUTEX(gch_heaps_lock);
 static DEFINE_IDR(gch_heap_idr);
 
-/* Size classes of the header + ext + inline data, one slab cache each. */
 /*
- * The smallest class is 40, not 32: every cache carries a non-empty
+ * Size classes of the header + ext + inline data, one slab cache each.  The
+ * smallest class is 40, not 32: every cache carries a non-empty
  * usercopy region (which is also what keeps it unmerged before 6.5), so an
  * object with no data at all still gets 8 bytes of one.
  */
@@ -353,14 +353,49 @@ static struct gch_link *gch_link_at(struct gch_heap *h, u32 idx)
 	return &gch_at(h, idx)->link;
 }
 
-static void gch_list_init(struct gch_heap *h, enum gch_list l)
+/**
+ * gch_list_init() - make a list empty
+ * @h: the heap, locked (or not yet shared)
+ * @l: the list
+ */
+void gch_list_init(struct gch_heap *h, enum gch_list l)
 {
 	h->heads[l].next = GCH_HEAD(l);
 	h->heads[l].prev = GCH_HEAD(l);
 }
 
-static void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
-			      struct gch_obj *obj)
+/**
+ * gch_list_empty() - whether a list has no object
+ * @h: the heap, locked
+ * @l: the list
+ *
+ * Return: true if empty.
+ */
+bool gch_list_empty(const struct gch_heap *h, enum gch_list l)
+{
+	return h->heads[l].next == GCH_HEAD(l);
+}
+
+/**
+ * gch_list_first() - the index of a list's first object
+ * @h: the heap, locked
+ * @l: the list
+ *
+ * Return: an object's index, or GCH_HEAD(@l) when the list is empty.
+ */
+u32 gch_list_first(const struct gch_heap *h, enum gch_list l)
+{
+	return h->heads[l].next;
+}
+
+/**
+ * gch_list_add_tail() - append an object (in no list) to a list
+ * @h: the heap, locked
+ * @l: the list
+ * @obj: the object
+ */
+void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
+		       struct gch_obj *obj)
 {
 	struct gch_link *head = &h->heads[l];
 
@@ -370,10 +405,35 @@ static void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
 	head->prev = obj->idx;
 }
 
-static void gch_list_del(struct gch_heap *h, struct gch_obj *obj)
+/**
+ * gch_list_del() - take an object out of whatever list holds it
+ * @h: the heap, locked
+ * @obj: the object
+ */
+void gch_list_del(struct gch_heap *h, struct gch_obj *obj)
 {
 	gch_link_at(h, obj->link.prev)->next = obj->link.next;
 	gch_link_at(h, obj->link.next)->prev = obj->link.prev;
+}
+
+/**
+ * gch_list_splice_tail() - move every object of a list to another's end
+ * @h: the heap, locked
+ * @from: the list emptied
+ * @to: the list appended to
+ */
+void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
+			  enum gch_list to)
+{
+	struct gch_link *src = &h->heads[from], *dst = &h->heads[to];
+
+	if (gch_list_empty(h, from))
+		return;
+	gch_link_at(h, dst->prev)->next = src->next;
+	gch_link_at(h, src->next)->prev = dst->prev;
+	gch_link_at(h, src->prev)->next = GCH_HEAD(to);
+	dst->prev = src->prev;
+	gch_list_init(h, from);
 }
 
 /* ---- objects in a heap ---- */
@@ -406,6 +466,8 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	h->nobjects++;
 	h->bytes += obj->size;
 	h->allocated++;
+	h->mutations++;
+	gch_gc_note_alloc(h);
 	return 0;
 }
 
@@ -431,6 +493,8 @@ static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
 {
 	if (obj->nslots)
 		gch_list_del(h, obj);
+	if (obj->gen == GCH_GEN_PERMANENT)
+		h->nfrozen--;
 	gch_handle_free(h, obj->idx, obj->seq);
 	if (h->gen[0].count)
 		h->gen[0].count--;
@@ -439,6 +503,24 @@ static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
 	h->freed++;
 	obj->free_next = *stack;
 	*stack = obj;
+}
+
+/**
+ * gch_obj_reap() - take a dead object out of its heap, leaving its slots
+ * @h: the heap, locked
+ * @obj: an object the collector found unreachable, whose references to
+ *	 objects outside its garbage set are already dropped
+ * @r: where its memory goes, to be freed after unlocking
+ */
+void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
+		  struct gch_reap *r)
+{
+	struct gch_obj *stack = NULL;
+
+	gch_unpublish(h, obj, &stack);
+	obj->free_next = r->head;
+	r->head = obj;
+	r->count++;
 }
 
 /*
@@ -486,6 +568,7 @@ static void gch_release(struct gch_heap *h, struct gch_obj *obj,
 void gch_decref(struct gch_heap *h, struct gch_obj *obj, struct gch_reap *r)
 {
 	lockdep_assert_held(&h->lock);
+	h->mutations++;
 	if (!--obj->refcnt)
 		gch_release(h, obj, r);
 }
@@ -552,7 +635,6 @@ void gch_reap_free(struct gch_reap *r)
  */
 int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg)
 {
-	static const u32 defaults[GCH_NGEN] = { 700, 10, 10 };
 	u64 cap_objs = READ_ONCE(gch_max_objects);
 	u64 cap_bytes = READ_ONCE(gch_max_bytes);
 	bool dflt = !cfg->threshold[0] && !cfg->threshold[1] &&
@@ -565,7 +647,8 @@ int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg)
 	h->max_bytes = cfg->max_bytes ? min(cfg->max_bytes, cap_bytes) :
 		       cap_bytes;
 	for (g = 0; g < GCH_NGEN; g++)
-		h->gen[g].threshold = dflt ? defaults[g] : cfg->threshold[g];
+		h->gen[g].threshold = dflt ? READ_ONCE(gch_threshold[g]) :
+				      cfg->threshold[g];
 	mutex_unlock(&h->lock);
 	return 0;
 }
@@ -592,6 +675,7 @@ struct gch_heap *gch_heap_create(void)
 	h->seq_base = get_random_u32() & GCH_SEQ_MASK;
 	if (!h->seq_base)
 		h->seq_base = 1;
+	gch_gc_heap_init(h);
 	gch_heap_config(h, &dflt);
 
 	mutex_lock(&gch_heaps_lock);
@@ -616,6 +700,7 @@ void gch_heap_destroy(struct gch_heap *h)
 {
 	u32 i;
 
+	gch_gc_heap_stop(h);
 	mutex_lock(&gch_heaps_lock);
 	idr_remove(&gch_heap_idr, h->id);
 	mutex_unlock(&gch_heaps_lock);

@@ -86,6 +86,7 @@ int gch_alloc_check(const struct gcheap_alloc *a)
 static int gch_ioc_alloc(struct gch_heap *h, void *arg)
 {
 	struct gcheap_alloc *a = arg;
+	struct gch_reap r = {};
 	struct gch_obj *obj;
 	int ret;
 
@@ -99,9 +100,12 @@ static int gch_ioc_alloc(struct gch_heap *h, void *arg)
 		return -ENOMEM;
 	mutex_lock(&h->lock);
 	ret = gch_obj_publish(h, obj);
+	if (ret == -EDQUOT && gch_collect_for_room(h, &r))
+		ret = gch_obj_publish(h, obj);
 	if (!ret)
 		a->ref = gch_ref_of(h, obj);
 	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
 	if (ret)
 		gch_obj_free(obj);
 	return ret;
@@ -319,6 +323,57 @@ static int gch_ioc_stats(struct gch_heap *h, void *arg)
 	st->bytes = h->bytes;
 	st->allocated = h->allocated;
 	st->freed = h->freed;
+	st->pause_ns_last = h->pause_ns_last;
+	st->pause_ns_max = h->pause_ns_max;
+	st->pause_ns_total = h->pause_ns_total;
+	mutex_unlock(&h->lock);
+	return 0;
+}
+
+static int gch_ioc_collect(struct gch_heap *h, void *arg)
+{
+	struct gcheap_collect *c = arg;
+	struct gch_reap r = {};
+
+	if (c->flags || c->found || c->generation < 0 ||
+	    c->generation >= GCH_NGEN)
+		return -EINVAL;
+	mutex_lock(&h->lock);
+	c->found = gch_collect(h, c->generation, &r);
+	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
+	return 0;
+}
+
+static int gch_ioc_get_gc(struct gch_heap *h, void *arg)
+{
+	gch_gc_get(h, arg);
+	return 0;
+}
+
+static int gch_ioc_set_gc(struct gch_heap *h, void *arg)
+{
+	struct gcheap_gc *gc = arg;
+
+	if (gc->set & ~GCH_GC_SET_ALL || gc->enabled > 1 ||
+	    gc->debug & ~GCH_DEBUG_FLAGS || gc->event_mask & ~GCH_EV_ALL)
+		return -EINVAL;
+	gch_gc_set(h, gc);
+	return 0;
+}
+
+static int gch_ioc_freeze(struct gch_heap *h, void *arg)
+{
+	mutex_lock(&h->lock);
+	gch_freeze(h);
+	mutex_unlock(&h->lock);
+	return 0;
+}
+
+static int gch_ioc_unfreeze(struct gch_heap *h, void *arg)
+{
+	mutex_lock(&h->lock);
+	gch_unfreeze(h);
 	mutex_unlock(&h->lock);
 	return 0;
 }
@@ -343,6 +398,12 @@ static const struct gch_ioctl_desc gch_ioctls[] = {
 	GCH_IOCTL(GCHEAP_IOC_READ, gch_ioc_read, NULL),
 	GCH_IOCTL(GCHEAP_IOC_INFO, gch_ioc_info, NULL),
 	GCH_IOCTL(GCHEAP_IOC_STATS, gch_ioc_stats, NULL),
+	GCH_IOCTL(GCHEAP_IOC_COLLECT, gch_ioc_collect, NULL),
+	GCH_IOCTL(GCHEAP_IOC_GET_GC, gch_ioc_get_gc, NULL),
+	GCH_IOCTL(GCHEAP_IOC_SET_GC, gch_ioc_set_gc, NULL),
+	GCH_IOCTL(GCHEAP_IOC_FREEZE, gch_ioc_freeze, NULL),
+	GCH_IOCTL(GCHEAP_IOC_UNFREEZE, gch_ioc_unfreeze, NULL),
+	GCH_IOCTL(GCHEAP_IOC_LIST, gch_ioc_list, gch_undo_list),
 };
 
 /* Every struct an ioctl takes, to size the kernel's copy. */

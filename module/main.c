@@ -13,6 +13,10 @@
 
 #include "gcheap.h"
 
+unsigned int gch_threshold[GCH_NGEN] = { 700, 10, 10 };
+module_param_array_named(threshold, gch_threshold, uint, NULL, 0644);
+MODULE_PARM_DESC(threshold, "Default collection thresholds of new heaps (default 700,10,10)");
+
 unsigned int gch_max_objects = 1U << 20;
 module_param_named(max_objects, gch_max_objects, uint, 0644);
 MODULE_PARM_DESC(max_objects, "Most objects one heap may hold (default 1048576)");
@@ -66,15 +70,25 @@ static int __init gch_init(void)
 
 	if (ret)
 		return ret;
+	ret = gch_gc_init();
+	if (ret)
+		goto err_caches;
 	ret = misc_register(&gch_misc);
 	if (ret)
-		gch_heap_cache_exit();
+		goto err_gc;
+	return 0;
+
+err_gc:
+	gch_gc_exit();
+err_caches:
+	gch_heap_cache_exit();
 	return ret;
 }
 
 static void __exit gch_exit(void)
 {
 	misc_deregister(&gch_misc);
+	gch_gc_exit();
 	gch_heap_cache_exit();
 }
 

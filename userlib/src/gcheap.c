@@ -30,17 +30,6 @@ int gch__ioctl(const struct gch_heap *h, unsigned long cmd, void *arg)
 	return 0;
 }
 
-/* Like gch__ioctl, but a non-negative result is the count it returns. */
-static int gch__ioctl_count(const struct gch_heap *h, unsigned long cmd, void *arg)
-{
-	int ret;
-
-	if (!h)
-		return -EINVAL;
-	ret = ioctl(h->fd, cmd, arg);
-	return ret < 0 ? -errno : ret;
-}
-
 GCH_API struct gch_heap *gch_open(const struct gch_config *cfg)
 {
 	struct gcheap_heap_info hi;
@@ -227,8 +216,11 @@ GCH_API int gch_info(struct gch_heap *h, gch_ref_t obj, struct gch_obj_info *out
 GCH_API int gch_collect(struct gch_heap *h, int generation)
 {
 	struct gcheap_collect arg = { .generation = generation };
+	int ret = gch__ioctl(h, GCHEAP_IOC_COLLECT, &arg);
 
-	return gch__ioctl_count(h, GCHEAP_IOC_COLLECT, &arg);
+	if (ret)
+		return ret;
+	return arg.found > INT32_MAX ? INT32_MAX : (int)arg.found;
 }
 
 static int gch__get_gc(struct gch_heap *h, struct gcheap_gc *gc)

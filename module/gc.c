@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gcheap: the generational cycle collector.
+ *
+ * CPython's algorithm (Modules/gcmodule.c, 3.12) over a heap's generation
+ * lists: the refcount is the remembered set, so a collection of generation
+ * g needs no roots from user space.  It merges the younger generations
+ * into g, copies each object's refcount into gc_refs and subtracts the
+ * references that come from inside the set; an object left above zero is
+ * referenced from outside (program refs, older generations, events) and is
+ * a root.  One pass over the list moves the objects at zero to the
+ * unreachable list, and back again when a reachable object points at them.
+ * Survivors are promoted to g + 1; the unreachable are freed: their
+ * references out of the set dropped, their memory released after the lock.
+ * Every walk is over lists linked through the objects: no recursion.
+ *
+ * Locking
+ *
+ *   The whole collection runs under the heap's lock (see heap.c), which it
+ *   holds for as long as the walks take and no longer: the memory of what
+ *   it frees is released after unlocking.  The pause, the time the lock is
+ *   held, is recorded per heap.  The heap's work item runs on gcheap's own
+ *   workqueue and takes only that heap's lock, so other heaps never wait.
+ *   gch_wq is created at module load and destroyed at unload, after every
+ *   heap is gone; a heap cancels its work item before it is freed.
+ */
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/workqueue.h>
+
+#include "gcheap.h"
+
+static struct workqueue_struct *gch_wq;
+
+/* Walks reschedule every this many objects. */
+#define GCH_RESCHED_MASK	4095
+
+static void gch_gc_resched(unsigned long *n)
+{
+	if (!(++*n & GCH_RESCHED_MASK))
+		cond_resched();
+}
+
+/* gc_refs = refcount, for every object of the set; flag it collecting. */
+static void gch_update_refs(struct gch_heap *h, enum gch_list l, int gen)
+{
+	struct gch_obj *obj;
+	unsigned long n = 0;
+	u32 next;
+
+	gch_list_for_each_safe(h, l, obj, next) {
+		WARN_ON_ONCE(!obj->refcnt);
+		obj->gc_refs = obj->refcnt;
+		obj->gen = gen;
+		obj->flags |= GCH_OF_COLLECTING;
+		gch_gc_resched(&n);
+	}
+}
+
+/* Take away the references that come from inside the set. */
+static void gch_subtract_refs(struct gch_heap *h, enum gch_list l)
+{
+	struct gch_obj *obj, *t;
+	unsigned long n = 0;
+	u32 next, i;
+
+	gch_list_for_each_safe(h, l, obj, next) {
+		u32 *slots = gch_slots(obj);
+
+		for (i = 0; i < obj->nslots; i++) {
+			if (!slots[i])
+				continue;
+			t = gch_at(h, slots[i]);
+			if (t->flags & GCH_OF_COLLECTING)
+				t->gc_refs--;
+		}
+		gch_gc_resched(&n);
+	}
+}
+
+/* A reachable object makes everything of the set it points at reachable. */
+static void gch_visit_reachable(struct gch_heap *h, enum gch_list young,
+				struct gch_obj *obj)
+{
+	u32 *slots = gch_slots(obj);
+	struct gch_obj *t;
+	u32 i;
+
+	for (i = 0; i < obj->nslots; i++) {
+		if (!slots[i])
+			continue;
+		t = gch_at(h, slots[i]);
+		if (!(t->flags & GCH_OF_COLLECTING))
+			continue;
+		if (t->flags & GCH_OF_UNREACHABLE) {
+			/* Visited already: back to the tail, seen again. */
+			gch_list_del(h, t);
+			gch_list_add_tail(h, young, t);
+			t->flags &= ~GCH_OF_UNREACHABLE;
+			t->gc_refs = 1;
+		} else if (!t->gc_refs) {
+			/* Ahead of us in the list: reachable when we get there. */
+			t->gc_refs = 1;
+		}
+	}
+}
+
+/*
+ * One pass over @young: objects with gc_refs > 0 are reachable and mark
+ * what they reach; objects at 0 move, tentatively, to the unreachable list.
+ * Objects moved back are appended to @young, so the pass sees them again.
+ */
+static void gch_move_unreachable(struct gch_heap *h, enum gch_list young)
+{
+	struct gch_obj *obj;
+	unsigned long n = 0;
+	u32 idx = gch_list_first(h, young);
+
+	while (idx != GCH_HEAD(young)) {
+		obj = gch_at(h, idx);
+		if (obj->gc_refs) {
+			gch_visit_reachable(h, young, obj);
+			idx = obj->link.next;
+		} else {
+			idx = obj->link.next;
+			gch_list_del(h, obj);
+			gch_list_add_tail(h, GCH_L_UNREACHABLE, obj);
+			obj->flags |= GCH_OF_UNREACHABLE;
+		}
+		gch_gc_resched(&n);
+	}
+}
+
+/* Survivors: no longer collecting; into generation @gen.  Return: count. */
+static u64 gch_promote(struct gch_heap *h, enum gch_list young, int gen)
+{
+	struct gch_obj *obj;
+	unsigned long n = 0;
+	u64 count = 0;
+	u32 next;
+
+	gch_list_for_each_safe(h, young, obj, next) {
+		obj->flags &= ~GCH_OF_COLLECTING;
+		obj->gen = gen;
+		count++;
+		gch_gc_resched(&n);
+	}
+	if (young != GCH_L_GEN0 + gen)
+		gch_list_splice_tail(h, young, GCH_L_GEN0 + gen);
+	return count;
+}
+
+/*
+ * GCH_DEBUG_SAVEALL: the garbage list keeps the unreachable set alive, one
+ * reference per object, as CPython's gc.garbage does.
+ */
+static void gch_save_garbage(struct gch_heap *h)
+{
+	struct gch_obj *obj;
+	u32 next;
+
+	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next) {
+		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
+		obj->gen = GCH_NGEN - 1;
+		obj->refcnt++;
+	}
+	gch_list_splice_tail(h, GCH_L_UNREACHABLE, GCH_L_GARBAGE);
+}
+
+/*
+ * Free the unreachable set: first drop its references to objects outside
+ * it (which may release those, iteratively), then take every member out of
+ * the heap.  Nothing outside the set points into it, so no release reaches
+ * a member.
+ */
+static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
+{
+	struct gch_obj *obj, *t;
+	unsigned long n = 0;
+	u32 next, i;
+
+	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next) {
+		u32 *slots = gch_slots(obj);
+
+		for (i = 0; i < obj->nslots; i++) {
+			if (!slots[i])
+				continue;
+			t = gch_at(h, slots[i]);
+			slots[i] = 0;
+			if (!(t->flags & GCH_OF_UNREACHABLE))
+				gch_decref(h, t, r);
+		}
+		gch_gc_resched(&n);
+	}
+	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next) {
+		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
+		gch_obj_reap(h, obj, r);
+	}
+}
+
+static u64 gch_list_count(struct gch_heap *h, enum gch_list l)
+{
+	struct gch_obj *obj;
+	u64 count = 0;
+	u32 next;
+
+	gch_list_for_each_safe(h, l, obj, next)
+		count++;
+	return count;
+}
+
+/* CPython's bookkeeping after a collection of @gen. */
+static void gch_account(struct gch_heap *h, int gen, u64 survivors,
+			u64 found, u64 ns)
+{
+	int g;
+
+	if (gen + 1 < GCH_NGEN)
+		h->gen[gen + 1].count++;
+	for (g = 0; g <= gen; g++)
+		h->gen[g].count = 0;
+	if (gen == GCH_NGEN - 2)
+		h->long_lived_pending += survivors;
+	if (gen == GCH_NGEN - 1) {
+		h->long_lived_pending = 0;
+		h->long_lived_total = survivors;
+		h->full_mutations = h->mutations;
+	}
+	h->gen[gen].stats.collections++;
+	h->gen[gen].stats.collected += found;
+	h->pause_ns_last = ns;
+	h->pause_ns_max = max(h->pause_ns_max, ns);
+	h->pause_ns_total += ns;
+}
+
+/**
+ * gch_collect() - collect one generation and the younger ones
+ * @h: the heap, locked
+ * @generation: 0, 1 or 2
+ * @r: collects what is freed, to be released after unlocking
+ *
+ * Return: how many unreachable objects were found.
+ */
+u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r)
+{
+	enum gch_list young = GCH_L_GEN0 + generation;
+	u64 t0 = ktime_get_ns(), found, survivors;
+	int g;
+
+	lockdep_assert_held(&h->lock);
+	for (g = 0; g < generation; g++)
+		gch_list_splice_tail(h, GCH_L_GEN0 + g, young);
+	gch_update_refs(h, young, generation);
+	gch_subtract_refs(h, young);
+	gch_move_unreachable(h, young);
+	survivors = gch_promote(h, young, min(generation + 1, GCH_NGEN - 1));
+	found = gch_list_count(h, GCH_L_UNREACHABLE);
+	if (h->gc_debug & GCH_DEBUG_SAVEALL)
+		gch_save_garbage(h);
+	else
+		gch_free_unreachable(h, r);
+	gch_account(h, generation, survivors, found, ktime_get_ns() - t0);
+	return found;
+}
+
+/*
+ * The generation an automatic run collects: the oldest whose count is over
+ * its threshold, except that the oldest one waits until a quarter of the
+ * long-lived objects are new (CPython's long-lived heuristic, issue 4074).
+ * Return: the generation, or -1 for none.
+ */
+static int gch_gc_pick(struct gch_heap *h)
+{
+	int g;
+
+	if (!h->gc_enabled || !h->gen[0].threshold)
+		return -1;
+	for (g = GCH_NGEN - 1; g >= 0; g--) {
+		if (h->gen[g].count <= h->gen[g].threshold)
+			continue;
+		if (g == GCH_NGEN - 1 &&
+		    h->long_lived_pending < h->long_lived_total / 4)
+			continue;
+		return g;
+	}
+	return -1;
+}
+
+static void gch_gc_work(struct work_struct *work)
+{
+	struct gch_heap *h = container_of(work, struct gch_heap, gc_work);
+	struct gch_reap r = {};
+	int g;
+
+	mutex_lock(&h->lock);
+	g = gch_gc_pick(h);
+	if (g >= 0)
+		gch_collect(h, g, &r);
+	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
+}
+
+/**
+ * gch_gc_note_alloc() - queue an automatic collection if one is due
+ * @h: the heap, locked, just after an allocation
+ *
+ * Never collects in the caller's context: the heap's work item does, once
+ * however many allocations ask for it before it runs.
+ */
+void gch_gc_note_alloc(struct gch_heap *h)
+{
+	if (h->gc_enabled && h->gen[0].threshold &&
+	    h->gen[0].count > h->gen[0].threshold)
+		queue_work(gch_wq, &h->gc_work);
+}
+
+/**
+ * gch_collect_for_room() - a full collection before an allocation fails
+ * @h: the heap, locked, whose limit an allocation would exceed
+ * @r: collects what is freed
+ *
+ * Skipped when automatic collection is disabled, or when nothing that
+ * could have made garbage happened since the last full collection.
+ *
+ * Return: true if a collection ran and found something.
+ */
+bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r)
+{
+	if (!h->gc_enabled || h->mutations == h->full_mutations)
+		return false;
+	return gch_collect(h, GCH_NGEN - 1, r) > 0;
+}
+
+/* Move a list's objects to another, marking them with @gen. */
+static u64 gch_move_all(struct gch_heap *h, enum gch_list from,
+			enum gch_list to, int gen)
+{
+	struct gch_obj *obj;
+	unsigned long n = 0;
+	u64 count = 0;
+	u32 next;
+
+	gch_list_for_each_safe(h, from, obj, next) {
+		obj->gen = gen;
+		count++;
+		gch_gc_resched(&n);
+	}
+	gch_list_splice_tail(h, from, to);
+	return count;
+}
+
+/**
+ * gch_freeze() - move every tracked object to the permanent generation
+ * @h: the heap, locked
+ */
+void gch_freeze(struct gch_heap *h)
+{
+	int g;
+
+	for (g = 0; g < GCH_NGEN; g++)
+		h->nfrozen += gch_move_all(h, GCH_L_GEN0 + g, GCH_L_PERMANENT,
+					   GCH_GEN_PERMANENT);
+	h->gen[0].count = 0;
+}
+
+/**
+ * gch_unfreeze() - move the permanent generation back into the oldest
+ * @h: the heap, locked
+ */
+void gch_unfreeze(struct gch_heap *h)
+{
+	gch_move_all(h, GCH_L_PERMANENT, GCH_L_GEN0 + GCH_NGEN - 1,
+		     GCH_NGEN - 1);
+	h->nfrozen = 0;
+}
+
+/**
+ * gch_gc_get() - the collector's controls and counts
+ * @h: the heap, unlocked
+ * @gc: filled in
+ */
+void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc)
+{
+	int g;
+
+	mutex_lock(&h->lock);
+	gc->enabled = h->gc_enabled;
+	gc->debug = h->gc_debug;
+	gc->event_mask = h->event_mask;
+	for (g = 0; g < GCH_NGEN; g++) {
+		gc->threshold[g] = h->gen[g].threshold;
+		gc->count[g] = h->gen[g].count;
+	}
+	gc->freeze_count = h->nfrozen;
+	mutex_unlock(&h->lock);
+}
+
+/**
+ * gch_gc_set() - apply the controls @gc->set names
+ * @h: the heap, unlocked
+ * @gc: validated by the caller
+ */
+void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc)
+{
+	int g;
+
+	mutex_lock(&h->lock);
+	if (gc->set & GCH_GC_SET_ENABLED)
+		h->gc_enabled = gc->enabled;
+	if (gc->set & GCH_GC_SET_DEBUG)
+		h->gc_debug = gc->debug;
+	if (gc->set & GCH_GC_SET_EVENT_MASK)
+		h->event_mask = gc->event_mask;
+	if (gc->set & GCH_GC_SET_THRESHOLD)
+		for (g = 0; g < GCH_NGEN; g++)
+			h->gen[g].threshold = gc->threshold[g];
+	gch_gc_note_alloc(h);
+	mutex_unlock(&h->lock);
+}
+
+/**
+ * gch_gc_heap_init() - a new heap's collector state: enabled, nothing due
+ * @h: the heap, not yet shared
+ */
+void gch_gc_heap_init(struct gch_heap *h)
+{
+	INIT_WORK(&h->gc_work, gch_gc_work);
+	h->gc_enabled = true;
+	h->event_mask = GCH_EV_DEFAULT;
+}
+
+/**
+ * gch_gc_heap_stop() - wait for a heap's collection and cancel the next
+ * @h: a heap nobody can reach any more
+ */
+void gch_gc_heap_stop(struct gch_heap *h)
+{
+	cancel_work_sync(&h->gc_work);
+}
+
+/**
+ * gch_gc_init() - create gcheap's workqueue
+ *
+ * Unbound, so collections of different heaps run in parallel on any CPU;
+ * freezable, so none runs across suspend.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gch_gc_init(void)
+{
+	gch_wq = alloc_workqueue("gcheap", WQ_UNBOUND | WQ_FREEZABLE, 0);
+	return gch_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * gch_gc_exit() - destroy the workqueue, once every heap is gone
+ */
+void gch_gc_exit(void)
+{
+	destroy_workqueue(gch_wq);
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gcheap: GCHEAP_IOC_LIST, the collector's introspection (CPython's
+ * gc.get_objects, get_referents, get_referrers and gc.garbage).
+ *
+ * Each listed object is handed out as a new reference.  The refs are
+ * gathered under the heap lock into a kernel buffer sized beforehand and
+ * copied out after the lock is dropped; if that copy fails, the references
+ * are dropped again.  No lock is owned here (see heap.c).
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "gcheap.h"
+
+/* A listing in progress: @stored of at most @cap refs, @count found. */
+struct gch_lister {
+	u64 *refs;
+	u64 cap;
+	u64 stored;
+	u64 count;
+	int err;
+};
+
+static void gch_lister_add(struct gch_heap *h, struct gch_lister *ls,
+			   struct gch_obj *obj)
+{
+	ls->count++;
+	if (ls->stored >= ls->cap || ls->err)
+		return;
+	ls->err = gch_incref(h, obj);
+	if (!ls->err)
+		ls->refs[ls->stored++] = gch_ref_of(h, obj);
+}
+
+static void gch_list_objects(struct gch_heap *h, struct gch_lister *ls,
+			     enum gch_list l)
+{
+	struct gch_obj *obj;
+	u32 next;
+
+	gch_list_for_each_safe(h, l, obj, next)
+		gch_lister_add(h, ls, obj);
+}
+
+static void gch_list_referents(struct gch_heap *h, struct gch_lister *ls,
+			       struct gch_obj *obj)
+{
+	u32 *slots = gch_slots(obj);
+	u32 i;
+
+	for (i = 0; i < obj->nslots; i++)
+		if (slots[i])
+			gch_lister_add(h, ls, gch_at(h, slots[i]));
+}
+
+static bool gch_points_at(struct gch_obj *obj, u32 idx)
+{
+	u32 *slots = gch_slots(obj);
+	u32 i;
+
+	for (i = 0; i < obj->nslots; i++)
+		if (slots[i] == idx)
+			return true;
+	return false;
+}
+
+/* Every tracked object, frozen and saved garbage included, that names it. */
+static void gch_list_referrers(struct gch_heap *h, struct gch_lister *ls,
+			       struct gch_obj *target)
+{
+	static const enum gch_list lists[] = {
+		GCH_L_GEN0, GCH_L_GEN1, GCH_L_GEN2, GCH_L_PERMANENT,
+		GCH_L_GARBAGE,
+	};
+	struct gch_obj *obj;
+	unsigned int i;
+	u32 next;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		gch_list_for_each_safe(h, lists[i], obj, next)
+			if (gch_points_at(obj, target->idx))
+				gch_lister_add(h, ls, obj);
+}
+
+static int gch_list_locked(struct gch_heap *h, const struct gcheap_list *a,
+			   struct gch_lister *ls)
+{
+	struct gch_obj *obj = NULL;
+	int g;
+
+	if (a->what == GCHEAP_LIST_REFERENTS ||
+	    a->what == GCHEAP_LIST_REFERRERS) {
+		obj = gch_lookup(h, a->ref);
+		if (!obj)
+			return -ESTALE;
+	}
+	switch (a->what) {
+	case GCHEAP_LIST_OBJECTS:
+		for (g = 0; g < GCH_NGEN; g++)
+			if (a->generation == GCH_GEN_ALL || a->generation == g)
+				gch_list_objects(h, ls, GCH_L_GEN0 + g);
+		break;
+	case GCHEAP_LIST_REFERENTS:
+		gch_list_referents(h, ls, obj);
+		break;
+	case GCHEAP_LIST_REFERRERS:
+		gch_list_referrers(h, ls, obj);
+		break;
+	case GCHEAP_LIST_GARBAGE:
+		gch_list_objects(h, ls, GCH_L_GARBAGE);
+		break;
+	}
+	return ls->err;
+}
+
+/* Drop the first @n references of @refs (a failed listing's). */
+static void gch_list_undo(struct gch_heap *h, const u64 *refs, u64 n)
+{
+	struct gch_reap r = {};
+	struct gch_obj *obj;
+	u64 i;
+
+	mutex_lock(&h->lock);
+	for (i = 0; i < n; i++) {
+		obj = gch_lookup(h, refs[i]);
+		if (obj)
+			gch_decref(h, obj, &r);
+	}
+	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
+}
+
+static int gch_list_check(const struct gcheap_list *a)
+{
+	if (a->flags || a->count)
+		return -EINVAL;
+	switch (a->what) {
+	case GCHEAP_LIST_OBJECTS:
+		if (a->ref || a->generation < GCH_GEN_ALL ||
+		    a->generation >= GCH_NGEN)
+			return -EINVAL;
+		return 0;
+	case GCHEAP_LIST_REFERENTS:
+	case GCHEAP_LIST_REFERRERS:
+		return a->generation ? -EINVAL : 0;
+	case GCHEAP_LIST_GARBAGE:
+		return a->generation || a->ref ? -EINVAL : 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Gather the list into a buffer of at most @cap refs.  The buffer is sized
+ * from a first count, without the lock; should the list have grown past it
+ * meanwhile, it is sized again.
+ */
+static int gch_list_gather(struct gch_heap *h, const struct gcheap_list *a,
+			   struct gch_lister *ls)
+{
+	u64 want = min_t(u64, a->cap, READ_ONCE(h->nobjects) + 16);
+	int ret;
+
+	for (;;) {
+		ls->refs = want ? kvmalloc_array(want, sizeof(u64),
+						 GFP_KERNEL_ACCOUNT) : NULL;
+		if (want && !ls->refs)
+			return -ENOMEM;
+		ls->cap = want;
+		ls->stored = 0;
+		ls->count = 0;
+		ls->err = 0;
+		mutex_lock(&h->lock);
+		ret = gch_list_locked(h, a, ls);
+		if (!ret && ls->count > want && want < a->cap) {
+			ls->err = -EAGAIN;	/* too small: undo, resize */
+			ret = -EAGAIN;
+		}
+		mutex_unlock(&h->lock);
+		if (ret != -EAGAIN || ls->refs == NULL)
+			break;
+		gch_list_undo(h, ls->refs, ls->stored);
+		kvfree(ls->refs);
+		want = min_t(u64, a->cap, ls->count + 16);
+	}
+	if (ret) {
+		gch_list_undo(h, ls->refs, ls->stored);
+		kvfree(ls->refs);
+	}
+	return ret;
+}
+
+/**
+ * gch_ioc_list() - GCHEAP_IOC_LIST
+ * @h: the heap
+ * @arg: a struct gcheap_list, copied in
+ *
+ * Return: 0, -EINVAL, -ESTALE, -ENOMEM, -EOVERFLOW (a saturated refcount)
+ * or -EFAULT, with nothing changed on failure.
+ */
+int gch_ioc_list(struct gch_heap *h, void *arg)
+{
+	struct gcheap_list *a = arg;
+	struct gch_lister ls = {};
+	int ret;
+
+	ret = gch_list_check(a);
+	if (ret)
+		return ret;
+	ret = gch_list_gather(h, a, &ls);
+	if (ret)
+		return ret;
+	if (ls.stored && copy_to_user(u64_to_user_ptr(a->buf), ls.refs,
+				      ls.stored * sizeof(u64))) {
+		gch_list_undo(h, ls.refs, ls.stored);
+		ret = -EFAULT;
+	}
+	kvfree(ls.refs);
+	a->count = ls.count;
+	return ret;
+}
+
+/**
+ * gch_undo_list() - drop the references a listing stored at its buffer
+ * @h: the heap
+ * @arg: the struct gcheap_list whose copy-out failed
+ *
+ * The refs are read back from the caller's buffer: a caller who changed
+ * them meanwhile can only drop references of its own heap.
+ */
+void gch_undo_list(struct gch_heap *h, void *arg)
+{
+	struct gcheap_list *a = arg;
+	u64 __user *buf = u64_to_user_ptr(a->buf);
+	u64 i, n = min_t(u64, a->count, a->cap), ref;
+
+	for (i = 0; i < n; i++) {
+		if (get_user(ref, buf + i))
+			break;
+		gch_list_undo(h, &ref, 1);
+	}
+}
