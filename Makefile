@@ -39,7 +39,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 KSFT_DIR = $(shell $(TOP)/scripts/build-kernel --source)/tools/testing/selftests
 
 .PHONY: all modules lib tools tests kmod-debug kmod-distro check run clean \
-	FORCE
+	overhead FORCE
 
 all: modules lib tools
 
@@ -97,6 +97,15 @@ check:
 
 run: all kmod-debug
 	scripts/vm-run --kernel debug -- userlib/gcheap-demo
+
+# The kernel memory one object costs, measured through its memory cgroup
+# on the distro kernel (no debug metadata in its slabs).
+$(BUILD)/bench/%: bench/%.c userlib/libgcheap.a
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< userlib/libgcheap.a
+
+overhead: lib kmod-distro $(BUILD)/bench/overhead
+	scripts/vm-run --kernel distro -- $(BUILD)/bench/overhead
 
 clean:
 	rm -rf $(BUILD) userlib/*.a userlib/*.so* userlib/*.pc $(TOOLS)
