@@ -209,9 +209,52 @@ static u64 gch_list_count(struct gch_heap *h, enum gch_list l)
 	return count;
 }
 
+/* Weakrefs to the unreachable set are cleared before any finalizer runs. */
+static void gch_clear_weakrefs(struct gch_heap *h)
+{
+	struct gch_obj *obj;
+	u32 next;
+
+	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next)
+		if (obj->flags & GCH_OF_WEAKREFS)
+			gch_weak_clear(h, obj);
+}
+
+/*
+ * PEP 442: queue the FINALIZE event of each unreachable object not yet
+ * finalized.  Each event holds a reference, so the set is run through
+ * trial deletion again with those references as roots: what the events
+ * keep alive goes to generation @gen (the program may resurrect it; if it
+ * does not, a later collection frees it without finalizing it again), the
+ * rest stays unreachable.
+ * Return: how many unreachable objects the events keep.
+ */
+static u64 gch_finalize_unreachable(struct gch_heap *h, int gen)
+{
+	struct gch_obj *obj;
+	bool any = false;
+	u32 next;
+
+	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next) {
+		if (gch_wants_finalize(h, obj)) {
+			gch_finalize(h, obj);
+			any = true;
+		}
+	}
+	if (!any)
+		return 0;
+	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next)
+		obj->flags &= ~GCH_OF_UNREACHABLE;
+	gch_list_splice_tail(h, GCH_L_UNREACHABLE, GCH_L_FINALIZERS);
+	gch_update_refs(h, GCH_L_FINALIZERS, gen);
+	gch_subtract_refs(h, GCH_L_FINALIZERS);
+	gch_move_unreachable(h, GCH_L_FINALIZERS);
+	return gch_promote(h, GCH_L_FINALIZERS, gen);
+}
+
 /* CPython's bookkeeping after a collection of @gen. */
 static void gch_account(struct gch_heap *h, int gen, u64 survivors,
-			u64 found, u64 ns)
+			u64 found, u64 kept, u64 ns)
 {
 	int g;
 
@@ -227,7 +270,8 @@ static void gch_account(struct gch_heap *h, int gen, u64 survivors,
 		h->full_mutations = h->mutations;
 	}
 	h->gen[gen].stats.collections++;
-	h->gen[gen].stats.collected += found;
+	h->gen[gen].stats.collected += found - kept;
+	h->gen[gen].stats.uncollectable += kept;
 	h->pause_ns_last = ns;
 	h->pause_ns_max = max(h->pause_ns_max, ns);
 	h->pause_ns_total += ns;
@@ -239,12 +283,16 @@ static void gch_account(struct gch_heap *h, int gen, u64 survivors,
  * @generation: 0, 1 or 2
  * @r: collects what is freed, to be released after unlocking
  *
- * Return: how many unreachable objects were found.
+ * Unreachable objects are freed, except those a finalizer (a FINALIZE
+ * event queued now) keeps alive: those are counted as uncollectable.
+ *
+ * Return: how many unreachable objects were found, freed or kept.
  */
 u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r)
 {
 	enum gch_list young = GCH_L_GEN0 + generation;
-	u64 t0 = ktime_get_ns(), found, survivors;
+	int older = min(generation + 1, GCH_NGEN - 1);
+	u64 t0 = ktime_get_ns(), found, survivors, kept;
 	int g;
 
 	lockdep_assert_held(&h->lock);
@@ -253,13 +301,17 @@ u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r)
 	gch_update_refs(h, young, generation);
 	gch_subtract_refs(h, young);
 	gch_move_unreachable(h, young);
-	survivors = gch_promote(h, young, min(generation + 1, GCH_NGEN - 1));
+	survivors = gch_promote(h, young, older);
 	found = gch_list_count(h, GCH_L_UNREACHABLE);
+	gch_clear_weakrefs(h);
+	kept = gch_finalize_unreachable(h, older);
 	if (h->gc_debug & GCH_DEBUG_SAVEALL)
 		gch_save_garbage(h);
 	else
 		gch_free_unreachable(h, r);
-	gch_account(h, generation, survivors, found, ktime_get_ns() - t0);
+	gch_account(h, generation, survivors + kept, found, kept,
+		    ktime_get_ns() - t0);
+	gch_event_collect(h, generation, found - kept, kept);
 	return found;
 }
 

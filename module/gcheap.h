@@ -10,7 +10,9 @@
 #define GCHEAP_INTERNAL_H
 
 #include <linux/types.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/xarray.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/gcheap.h>
@@ -92,11 +94,53 @@ struct gch_obj {
 	u32 size;
 };
 
-/** struct gch_obj_ext - what only some objects carry */
+/**
+ * struct gch_evnode - one event, queued on its heap's event list
+ * @link: in gch_heap.events while queued, else empty (heap lock)
+ * @ev: what read(2) returns
+ *
+ * FINALIZE and WEAKREF events are embedded in what they report, allocated
+ * with it, so that queueing them never fails; a queued one holds a
+ * reference to its object or weakref, handed to the program by read(2).
+ */
+struct gch_evnode {
+	struct list_head link;
+	struct gcheap_event ev;
+};
+
+/**
+ * struct gch_obj_ext - what only some objects carry
+ * @cookie: echoed in the FINALIZE event
+ * @tag: allocation site
+ * @fin: the FINALIZE event, for objects allocated with GCH_ALLOC_FINALIZE
+ */
 struct gch_obj_ext {
 	u64 cookie;
 	u32 tag;
 	u32 reserved;
+	struct gch_evnode *fin;
+};
+
+/**
+ * struct gch_weak - a weak reference; its table entry has GCH_ENT_WEAK
+ * @node: its WEAKREF event (GCH_WEAK_NOTIFY)
+ * @siblings: the other weakrefs to the same object (circular)
+ * @refcnt: program references + a queued event's
+ * @target: the object's index, 0 once it died
+ * @idx: own handle index
+ * @seq: sequence part of the own ref
+ * @flags: GCH_WEAK_*
+ *
+ * All fields under the heap lock.
+ */
+struct gch_weak {
+	struct gch_evnode node;
+	struct list_head siblings;
+	u32 refcnt;
+	u32 target;
+	u32 idx;
+	u32 seq;
+	u32 flags;
 };
 
 /* Objects whose header, ext and data fit this go in one slab object. */
@@ -139,6 +183,14 @@ struct gch_heap {
 	u64 allocated;
 	u64 freed;
 
+	/* weak references and events (weak.c, events.c), under @lock */
+	struct xarray weak_heads;	/* object index -> a struct gch_weak */
+	u64 nweak;
+	struct list_head events;
+	u64 nevents;			/* also read without @lock */
+	u32 ncollect_events;
+	wait_queue_head_t event_wait;
+
 	/* the collector's state and controls (gc.c), under @lock */
 	struct work_struct gc_work;
 	bool gc_enabled;
@@ -179,6 +231,9 @@ void gch_heap_cache_exit(void);
 struct gch_heap *gch_heap_create(void);
 void gch_heap_destroy(struct gch_heap *h);
 int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg);
+int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq);
+void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
+bool gch_heap_full(const struct gch_heap *h);
 
 u64 gch_ref_of(const struct gch_heap *h, const struct gch_obj *obj);
 struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref);
@@ -229,6 +284,30 @@ void gch_freeze(struct gch_heap *h);
 void gch_unfreeze(struct gch_heap *h);
 void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc);
 void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc);
+
+/* weak.c */
+struct gch_weak *gch_lookup_weak(struct gch_heap *h, u64 ref);
+u64 gch_weak_ref_of(const struct gch_heap *h, const struct gch_weak *w);
+int gch_weak_new(struct gch_heap *h, struct gch_obj *obj, u32 flags,
+		 u64 cookie, u64 *wref);
+int gch_weak_incref(struct gch_heap *h, struct gch_weak *w);
+void gch_weak_decref(struct gch_heap *h, struct gch_weak *w);
+void gch_weak_clear(struct gch_heap *h, struct gch_obj *obj);
+bool gch_wants_finalize(const struct gch_heap *h, const struct gch_obj *obj);
+void gch_finalize(struct gch_heap *h, struct gch_obj *obj);
+
+/* events.c */
+void gch_event_queue(struct gch_heap *h, struct gch_evnode *n);
+void gch_event_unqueue(struct gch_heap *h, struct gch_evnode *n);
+void gch_event_collect(struct gch_heap *h, int gen, u64 collected,
+		       u64 uncollectable);
+void gch_events_init(struct gch_heap *h);
+void gch_events_drop(struct gch_heap *h);
+struct kiocb;
+struct iov_iter;
+struct poll_table_struct;
+ssize_t gch_read_iter(struct kiocb *iocb, struct iov_iter *to);
+__poll_t gch_poll(struct file *file, struct poll_table_struct *wait);
 
 /* inspect.c */
 int gch_ioc_list(struct gch_heap *h, void *arg);

@@ -61,7 +61,7 @@ int gch_heap_cache_init(void)
 	char name[32];
 
 	BUILD_BUG_ON(sizeof(struct gch_obj) != 32);
-	BUILD_BUG_ON(sizeof(struct gch_obj_ext) != 16);
+	BUILD_BUG_ON(sizeof(struct gch_obj_ext) != 24);
 
 	for (i = 0; i < ARRAY_SIZE(gch_class_by8); i++) {
 		while (gch_class_size[c] < i * 8)
@@ -183,6 +183,7 @@ struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp)
 {
 	unsigned int flags = 0;
 	struct gch_obj *obj;
+	void *data;
 
 	if (a->flags & GCH_ALLOC_FINALIZE)
 		flags |= GCH_OF_FINALIZE;
@@ -196,21 +197,33 @@ struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp)
 	obj->flags = flags;
 	obj->nslots = a->nslots;
 	obj->size = a->size;
-	if (!gch_is_inline(a->nslots, a->size, flags)) {
-		void *data = kvzalloc(gch_data_bytes(a->nslots, a->size), gfp);
-
-		if (!data) {
-			kmem_cache_free(gch_cache_for(a->nslots, a->size, flags),
-					obj);
-			return NULL;
-		}
-		*(void **)((u8 *)(obj + 1) + gch_ext_bytes(flags)) = data;
-	}
 	if (flags & GCH_OF_EXT) {
 		gch_ext(obj)->tag = a->tag;
 		gch_ext(obj)->cookie = a->cookie;
 	}
+	if (flags & GCH_OF_FINALIZE) {
+		struct gch_evnode *fin = kzalloc(sizeof(*fin), gfp);
+
+		if (!fin)
+			goto fail;
+		INIT_LIST_HEAD(&fin->link);
+		fin->ev.type = GCH_EV_FINALIZE;
+		fin->ev.cookie = a->cookie;
+		gch_ext(obj)->fin = fin;
+	}
+	if (!gch_is_inline(a->nslots, a->size, flags)) {
+		data = kvzalloc(gch_data_bytes(a->nslots, a->size), gfp);
+		if (!data)
+			goto fail;
+		*(void **)((u8 *)(obj + 1) + gch_ext_bytes(flags)) = data;
+	}
 	return obj;
+
+fail:
+	if (flags & GCH_OF_EXT)
+		kfree(gch_ext(obj)->fin);
+	kmem_cache_free(gch_cache_for(a->nslots, a->size, flags), obj);
+	return NULL;
 }
 
 /**
@@ -219,6 +232,8 @@ struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp)
  */
 void gch_obj_free(struct gch_obj *obj)
 {
+	if (obj->flags & GCH_OF_EXT)
+		kfree(gch_ext(obj)->fin);
 	if (!gch_is_inline(obj->nslots, obj->size, obj->flags))
 		kvfree(gch_data(obj));
 	kmem_cache_free(gch_cache_for(obj->nslots, obj->size, obj->flags), obj);
@@ -255,8 +270,17 @@ static int gch_table_grow(struct gch_heap *h)
 	return 0;
 }
 
-/* Take a free entry; the caller stores the pointer. */
-static int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
+/**
+ * gch_handle_alloc() - take a free handle table entry
+ * @h: the heap, locked
+ * @idx: its index
+ * @seq: the sequence the entry's next ref carries
+ *
+ * The caller stores its pointer in h->table[*idx].
+ *
+ * Return: 0, -ENOMEM, or -EDQUOT when the table cannot grow any more.
+ */
+int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
 {
 	int ret;
 
@@ -280,8 +304,15 @@ static int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
 	return 0;
 }
 
-/* Give an entry back; retire it when its sequence has gone full circle. */
-static void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq)
+/**
+ * gch_handle_free() - give a table entry back
+ * @h: the heap, locked
+ * @idx: the entry
+ * @seq: the sequence of the ref it carried
+ *
+ * An entry whose sequence has gone full circle is retired, never reused.
+ */
+void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq)
 {
 	u32 next = (seq + 1) & GCH_SEQ_MASK;
 
@@ -439,6 +470,19 @@ void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
 /* ---- objects in a heap ---- */
 
 /**
+ * gch_heap_full() - whether the heap's object limit is reached
+ * @h: the heap, locked
+ *
+ * Objects and weak references both count.
+ *
+ * Return: true if nothing more may be added.
+ */
+bool gch_heap_full(const struct gch_heap *h)
+{
+	return h->nobjects + h->nweak >= h->max_objects;
+}
+
+/**
  * gch_obj_publish() - give a new object a ref and put it in generation 0
  * @h: the heap, locked
  * @obj: from gch_obj_new()
@@ -451,8 +495,7 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	u32 idx, seq;
 	int ret;
 
-	if (h->nobjects >= h->max_objects ||
-	    obj->size > h->max_bytes - h->bytes)
+	if (gch_heap_full(h) || obj->size > h->max_bytes - h->bytes)
 		return -EDQUOT;
 	ret = gch_handle_alloc(h, &idx, &seq);
 	if (ret)
@@ -491,6 +534,10 @@ int gch_incref(struct gch_heap *h, struct gch_obj *obj)
 static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
 			  struct gch_obj **stack)
 {
+	if (obj->flags & GCH_OF_WEAKREFS)
+		gch_weak_clear(h, obj);
+	if (obj->flags & GCH_OF_FINALIZE)
+		gch_event_unqueue(h, gch_ext(obj)->fin);
 	if (obj->nslots)
 		gch_list_del(h, obj);
 	if (obj->gen == GCH_GEN_PERMANENT)
@@ -548,7 +595,11 @@ static void gch_release(struct gch_heap *h, struct gch_obj *obj,
 			if (!slots[i])
 				continue;
 			t = gch_at(h, slots[i]);
-			if (!--t->refcnt)
+			if (--t->refcnt)
+				continue;
+			if (gch_wants_finalize(h, t))
+				gch_finalize(h, t);
+			else
 				gch_unpublish(h, t, &stack);
 		}
 		o->free_next = r->head;
@@ -569,7 +620,11 @@ void gch_decref(struct gch_heap *h, struct gch_obj *obj, struct gch_reap *r)
 {
 	lockdep_assert_held(&h->lock);
 	h->mutations++;
-	if (!--obj->refcnt)
+	if (--obj->refcnt)
+		return;
+	if (gch_wants_finalize(h, obj))
+		gch_finalize(h, obj);
+	else
 		gch_release(h, obj, r);
 }
 
@@ -676,6 +731,7 @@ struct gch_heap *gch_heap_create(void)
 	if (!h->seq_base)
 		h->seq_base = 1;
 	gch_gc_heap_init(h);
+	gch_events_init(h);
 	gch_heap_config(h, &dflt);
 
 	mutex_lock(&gch_heaps_lock);
@@ -705,14 +761,20 @@ void gch_heap_destroy(struct gch_heap *h)
 	idr_remove(&gch_heap_idr, h->id);
 	mutex_unlock(&gch_heaps_lock);
 
+	gch_events_drop(h);
 	for (i = 1; i < h->table_used; i++) {
 		u64 ent = h->table[i];
 
-		if (!(ent & (GCH_ENT_FREE | GCH_ENT_WEAK)))
+		if (ent & GCH_ENT_FREE)
+			continue;
+		if (ent & GCH_ENT_WEAK)
+			kfree((void *)(uintptr_t)(ent & ~GCH_ENT_WEAK));
+		else
 			gch_obj_free((struct gch_obj *)(uintptr_t)ent);
 		if (!(i & 4095))
 			cond_resched();
 	}
+	xa_destroy(&h->weak_heads);
 	kvfree(h->table);
 	mutex_destroy(&h->lock);
 	kfree(h);

@@ -116,6 +116,19 @@ static void gch_undo_alloc(struct gch_heap *h, void *arg)
 	gch_undo_ref(h, ((struct gcheap_alloc *)arg)->ref);
 }
 
+/* incref/decref of a weakref: 0, -EOVERFLOW, or -ESTALE if it is none. */
+static int gch_weak_refop(struct gch_heap *h, u64 ref, bool inc)
+{
+	struct gch_weak *w = gch_lookup_weak(h, ref);
+
+	if (!w)
+		return -ESTALE;
+	if (inc)
+		return gch_weak_incref(h, w);
+	gch_weak_decref(h, w);
+	return 0;
+}
+
 static int gch_ioc_refop(struct gch_heap *h, struct gcheap_ref *a, bool inc)
 {
 	struct gch_reap r = {};
@@ -126,12 +139,14 @@ static int gch_ioc_refop(struct gch_heap *h, struct gcheap_ref *a, bool inc)
 		return -EINVAL;
 	mutex_lock(&h->lock);
 	obj = gch_lookup(h, a->ref);
-	if (!obj)
-		ret = -ESTALE;
-	else if (inc)
-		ret = gch_incref(h, obj);
-	else
-		gch_decref(h, obj, &r);
+	if (obj) {
+		if (inc)
+			ret = gch_incref(h, obj);
+		else
+			gch_decref(h, obj, &r);
+	} else {
+		ret = gch_weak_refop(h, a->ref, inc);
+	}
 	mutex_unlock(&h->lock);
 	gch_reap_free(&r);
 	return ret;
@@ -323,6 +338,8 @@ static int gch_ioc_stats(struct gch_heap *h, void *arg)
 	st->bytes = h->bytes;
 	st->allocated = h->allocated;
 	st->freed = h->freed;
+	st->weakrefs = h->nweak;
+	st->pending_events = h->nevents;
 	st->pause_ns_last = h->pause_ns_last;
 	st->pause_ns_max = h->pause_ns_max;
 	st->pause_ns_total = h->pause_ns_total;
@@ -378,6 +395,62 @@ static int gch_ioc_unfreeze(struct gch_heap *h, void *arg)
 	return 0;
 }
 
+static int gch_ioc_weakref(struct gch_heap *h, void *arg)
+{
+	struct gcheap_weakref *a = arg;
+	struct gch_obj *obj;
+	int ret;
+
+	if (a->flags & ~GCH_WEAK_FLAGS || a->reserved || a->wref)
+		return -EINVAL;
+	mutex_lock(&h->lock);
+	obj = gch_lookup(h, a->obj);
+	if (obj)
+		ret = gch_weak_new(h, obj, a->flags, a->cookie, &a->wref);
+	else
+		ret = -ESTALE;
+	mutex_unlock(&h->lock);
+	return ret;
+}
+
+static void gch_undo_weakref(struct gch_heap *h, void *arg)
+{
+	struct gcheap_weakref *a = arg;
+	struct gch_weak *w;
+
+	mutex_lock(&h->lock);
+	w = gch_lookup_weak(h, a->wref);
+	if (w)
+		gch_weak_decref(h, w);
+	mutex_unlock(&h->lock);
+}
+
+static int gch_ioc_weakref_get(struct gch_heap *h, void *arg)
+{
+	struct gcheap_weakref_get *a = arg;
+	struct gch_weak *w;
+	int ret = 0;
+
+	if (a->flags || a->reserved || a->ref)
+		return -EINVAL;
+	mutex_lock(&h->lock);
+	w = gch_lookup_weak(h, a->wref);
+	if (!w) {
+		ret = -ESTALE;
+	} else if (w->target) {
+		ret = gch_incref(h, gch_at(h, w->target));
+		if (!ret)
+			a->ref = gch_ref_of(h, gch_at(h, w->target));
+	}
+	mutex_unlock(&h->lock);
+	return ret;
+}
+
+static void gch_undo_weakref_get(struct gch_heap *h, void *arg)
+{
+	gch_undo_ref(h, ((struct gcheap_weakref_get *)arg)->ref);
+}
+
 struct gch_ioctl_desc {
 	unsigned int cmd;
 	int (*fn)(struct gch_heap *h, void *arg);
@@ -404,6 +477,9 @@ static const struct gch_ioctl_desc gch_ioctls[] = {
 	GCH_IOCTL(GCHEAP_IOC_FREEZE, gch_ioc_freeze, NULL),
 	GCH_IOCTL(GCHEAP_IOC_UNFREEZE, gch_ioc_unfreeze, NULL),
 	GCH_IOCTL(GCHEAP_IOC_LIST, gch_ioc_list, gch_undo_list),
+	GCH_IOCTL(GCHEAP_IOC_WEAKREF, gch_ioc_weakref, gch_undo_weakref),
+	GCH_IOCTL(GCHEAP_IOC_WEAKREF_GET, gch_ioc_weakref_get,
+		  gch_undo_weakref_get),
 };
 
 /* Every struct an ioctl takes, to size the kernel's copy. */

@@ -40,6 +40,7 @@ static int gch_open(struct inode *inode, struct file *file)
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	file->private_data = h;
+	file->f_mode |= FMODE_NOWAIT;	/* read(2) honours RWF_NOWAIT */
 	return nonseekable_open(inode, file);
 }
 
@@ -53,6 +54,8 @@ static const struct file_operations gch_fops = {
 	.owner = THIS_MODULE,
 	.open = gch_open,
 	.release = gch_release,
+	.read_iter = gch_read_iter,
+	.poll = gch_poll,
 	.unlocked_ioctl = gch_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
