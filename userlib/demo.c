@@ -37,6 +37,13 @@ static void print_stats(struct gch_heap *h, const char *when)
 		       (unsigned long long)st.gen[g].uncollectable);
 }
 
+static long long live_objects(struct gch_heap *h)
+{
+	struct gch_stats st;
+
+	return gch_get_stats(h, &st) ? -1 : (long long)st.objects;
+}
+
 /* Two objects that point at each other, dropped by the program. */
 static int make_cycle(struct gch_heap *h)
 {
@@ -59,6 +66,88 @@ static int settled(struct gch_heap *h)
 
 	return gch_get_count(h, count) || gch_get_threshold(h, threshold) ||
 	       count[0] <= threshold[0];
+}
+
+static const char *event_name(uint32_t type)
+{
+	switch (type) {
+	case GCH_EV_WEAKREF:
+		return "WEAKREF";
+	case GCH_EV_FINALIZE:
+		return "FINALIZE";
+	default:
+		return "COLLECT";
+	}
+}
+
+/* Print and consume every pending event; return the FINALIZE ref, if any. */
+static gch_ref_t drain_events(struct gch_heap *h)
+{
+	struct gch_event ev;
+	gch_ref_t fin = 0;
+
+	while (gch_next_event(h, &ev, 0) == 1) {
+		printf("  event %-8s cookie %llu", event_name(ev.type),
+		       (unsigned long long)ev.cookie);
+		if (ev.type == GCH_EV_COLLECT)
+			printf(" generation %u collected %llu uncollectable %llu",
+			       ev.generation, (unsigned long long)ev.collected,
+			       (unsigned long long)ev.uncollectable);
+		printf("\n");
+		if (ev.type == GCH_EV_FINALIZE)
+			fin = ev.ref;
+		else if (ev.type == GCH_EV_WEAKREF)
+			gch_decref(h, ev.ref);	/* the event's reference */
+	}
+	return fin;
+}
+
+/*
+ * A finalizable object in a cycle, watched by a weakref: the collector
+ * clears the weakref (WEAKREF event), then finalizes the object (FINALIZE
+ * event with a new reference), which the program resurrects by storing it;
+ * once dropped again, it is freed without a second FINALIZE.
+ */
+static int weak_and_finalizer(struct gch_heap *h)
+{
+	struct gch_alloc_args fa = {
+		.nslots = 1, .size = 8, .flags = GCH_ALLOC_FINALIZE, .cookie = 42,
+	};
+	gch_ref_t obj, peer, w, keeper, fin, got;
+	int found;
+
+	if (check(gch_set_event_mask(h, GCH_EV_DEFAULT | GCH_EV_COLLECT),
+		  "set_event_mask") ||
+	    check(gch_alloc_ex(h, &fa, &obj), "alloc_ex") ||
+	    check(gch_alloc(h, 1, 8, &peer), "alloc") ||
+	    check(gch_alloc(h, 1, 0, &keeper), "alloc") ||
+	    check(gch_set_slot(h, obj, 0, peer), "set_slot") ||
+	    check(gch_set_slot(h, peer, 0, obj), "set_slot") ||
+	    check(gch_weakref(h, peer, GCH_WEAK_NOTIFY, 7, &w), "weakref"))
+		return -1;
+	gch_decref(h, obj);
+	gch_decref(h, peer);
+	printf("a finalizable object in a cycle, weakref (cookie 7) to its peer, dropped:\n");
+	printf("gch_collect(2) found %d\n", gch_collect(h, 2));
+	fin = drain_events(h);
+	gch_weakref_get(h, w, &got);
+	printf("  weakref now gives %s\n", got ? "the object" : "0 (cleared)");
+	if (!fin)
+		return -1;
+	gch_set_slot(h, keeper, 0, fin);	/* the finalizer resurrects it */
+	gch_decref(h, fin);
+	found = gch_collect(h, 2);
+	printf("resurrected by the finalizer: gch_collect(2) found %d, objects %lld\n",
+	       found, live_objects(h));
+	drain_events(h);
+	gch_set_slot(h, keeper, 0, 0);
+	found = gch_collect(h, 2);
+	printf("dropped again: gch_collect(2) found %d, objects %lld (no second FINALIZE)\n",
+	       found, live_objects(h));
+	drain_events(h);
+	gch_decref(h, keeper);
+	gch_decref(h, w);
+	return 0;
 }
 
 int main(void)
@@ -114,6 +203,9 @@ int main(void)
 	for (i = 0; i < 500 && !settled(h); i++)
 		usleep(10000);
 	print_stats(h, "5000 cycles, automatic runs:");
+	printf("gch_collect(2) found %d unreachable objects\n", gch_collect(h, 2));
+	if (weak_and_finalizer(h))
+		return 1;
 	gch_close(h);
 	return 0;
 }
