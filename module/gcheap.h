@@ -309,6 +309,18 @@ struct poll_table_struct;
 ssize_t gch_read_iter(struct kiocb *iocb, struct iov_iter *to);
 __poll_t gch_poll(struct file *file, struct poll_table_struct *wait);
 
+/* ops.c */
+int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
+		   struct gch_reap *r, u64 *ref);
+int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r);
+int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
+		    struct gch_reap *r);
+int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
+int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p);
+
+/* batch.c */
+int gch_ioc_batch(struct gch_heap *h, void *arg);
+
 /* inspect.c */
 int gch_ioc_list(struct gch_heap *h, void *arg);
 void gch_undo_list(struct gch_heap *h, void *arg);

@@ -99,11 +99,7 @@ static int gch_ioc_alloc(struct gch_heap *h, void *arg)
 	if (!obj)
 		return -ENOMEM;
 	mutex_lock(&h->lock);
-	ret = gch_obj_publish(h, obj);
-	if (ret == -EDQUOT && gch_collect_for_room(h, &r))
-		ret = gch_obj_publish(h, obj);
-	if (!ret)
-		a->ref = gch_ref_of(h, obj);
+	ret = gch_op_publish(h, obj, &r, &a->ref);
 	mutex_unlock(&h->lock);
 	gch_reap_free(&r);
 	if (ret)
@@ -116,37 +112,15 @@ static void gch_undo_alloc(struct gch_heap *h, void *arg)
 	gch_undo_ref(h, ((struct gcheap_alloc *)arg)->ref);
 }
 
-/* incref/decref of a weakref: 0, -EOVERFLOW, or -ESTALE if it is none. */
-static int gch_weak_refop(struct gch_heap *h, u64 ref, bool inc)
-{
-	struct gch_weak *w = gch_lookup_weak(h, ref);
-
-	if (!w)
-		return -ESTALE;
-	if (inc)
-		return gch_weak_incref(h, w);
-	gch_weak_decref(h, w);
-	return 0;
-}
-
 static int gch_ioc_refop(struct gch_heap *h, struct gcheap_ref *a, bool inc)
 {
 	struct gch_reap r = {};
-	struct gch_obj *obj;
-	int ret = 0;
+	int ret;
 
 	if (a->flags || a->reserved)
 		return -EINVAL;
 	mutex_lock(&h->lock);
-	obj = gch_lookup(h, a->ref);
-	if (obj) {
-		if (inc)
-			ret = gch_incref(h, obj);
-		else
-			gch_decref(h, obj, &r);
-	} else {
-		ret = gch_weak_refop(h, a->ref, inc);
-	}
+	ret = gch_op_refop(h, a->ref, inc, &r);
 	mutex_unlock(&h->lock);
 	gch_reap_free(&r);
 	return ret;
@@ -165,22 +139,13 @@ static int gch_ioc_decref(struct gch_heap *h, void *arg)
 static int gch_ioc_set_slot(struct gch_heap *h, void *arg)
 {
 	struct gcheap_slot *s = arg;
-	struct gch_obj *obj, *target = NULL;
 	struct gch_reap r = {};
-	int ret = 0;
+	int ret;
 
 	if (s->flags)
 		return -EINVAL;
 	mutex_lock(&h->lock);
-	obj = gch_lookup(h, s->obj);
-	if (s->target)
-		target = gch_lookup(h, s->target);
-	if (!obj || (s->target && !target))
-		ret = -ESTALE;
-	else if (s->slot >= obj->nslots)
-		ret = -EINVAL;
-	else
-		ret = gch_set_slot(h, obj, s->slot, target, &r);
+	ret = gch_op_set_slot(h, s->obj, s->slot, s->target, &r);
 	mutex_unlock(&h->lock);
 	gch_reap_free(&r);
 	return ret;
@@ -189,27 +154,12 @@ static int gch_ioc_set_slot(struct gch_heap *h, void *arg)
 static int gch_ioc_get_slot(struct gch_heap *h, void *arg)
 {
 	struct gcheap_slot *s = arg;
-	struct gch_obj *obj, *t;
-	int ret = 0;
-	u32 idx;
+	int ret;
 
 	if (s->flags || s->target)
 		return -EINVAL;
 	mutex_lock(&h->lock);
-	obj = gch_lookup(h, s->obj);
-	if (!obj) {
-		ret = -ESTALE;
-	} else if (s->slot >= obj->nslots) {
-		ret = -EINVAL;
-	} else {
-		idx = gch_slots(obj)[s->slot];
-		if (idx) {
-			t = gch_at(h, idx);
-			ret = gch_incref(h, t);
-			if (!ret)
-				s->target = gch_ref_of(h, t);
-		}
-	}
+	ret = gch_op_get_slot(h, s->obj, s->slot, &s->target);
 	mutex_unlock(&h->lock);
 	return ret;
 }
@@ -217,20 +167,6 @@ static int gch_ioc_get_slot(struct gch_heap *h, void *arg)
 static void gch_undo_get_slot(struct gch_heap *h, void *arg)
 {
 	gch_undo_ref(h, ((struct gcheap_slot *)arg)->target);
-}
-
-/* A lookup for payload access: the object, with [off, off + len) in it. */
-static int gch_payload_range(struct gch_heap *h, const struct gcheap_rw *a,
-			     struct gch_obj **out)
-{
-	struct gch_obj *obj = gch_lookup(h, a->obj);
-
-	if (!obj)
-		return -ESTALE;
-	if (a->len > obj->size || a->off > obj->size - a->len)
-		return -EINVAL;
-	*out = obj;
-	return 0;
 }
 
 static void *gch_bounce_get(u8 *stackbuf, u32 len)
@@ -250,8 +186,8 @@ static int gch_ioc_write(struct gch_heap *h, void *arg)
 {
 	struct gcheap_rw *a = arg;
 	u8 stackbuf[GCH_BOUNCE];
-	struct gch_obj *obj;
 	void *buf;
+	u8 *p;
 	int ret;
 
 	if (a->flags || a->reserved || a->len > READ_ONCE(gch_max_payload))
@@ -264,9 +200,9 @@ static int gch_ioc_write(struct gch_heap *h, void *arg)
 		ret = -EFAULT;
 	if (!ret) {
 		mutex_lock(&h->lock);
-		ret = gch_payload_range(h, a, &obj);
+		ret = gch_op_payload(h, a->obj, a->off, a->len, &p);
 		if (!ret)
-			memcpy(gch_payload(obj) + a->off, buf, a->len);
+			memcpy(p, buf, a->len);
 		mutex_unlock(&h->lock);
 	}
 	gch_bounce_put(stackbuf, buf);
@@ -277,8 +213,8 @@ static int gch_ioc_read(struct gch_heap *h, void *arg)
 {
 	struct gcheap_rw *a = arg;
 	u8 stackbuf[GCH_BOUNCE];
-	struct gch_obj *obj;
 	void *buf;
+	u8 *p;
 	int ret;
 
 	if (a->flags || a->reserved || a->len > READ_ONCE(gch_max_payload))
@@ -287,9 +223,9 @@ static int gch_ioc_read(struct gch_heap *h, void *arg)
 	if (!buf)
 		return -ENOMEM;
 	mutex_lock(&h->lock);
-	ret = gch_payload_range(h, a, &obj);
+	ret = gch_op_payload(h, a->obj, a->off, a->len, &p);
 	if (!ret)
-		memcpy(buf, gch_payload(obj) + a->off, a->len);
+		memcpy(buf, p, a->len);
 	mutex_unlock(&h->lock);
 	if (!ret && copy_to_user(u64_to_user_ptr(a->buf), buf, a->len))
 		ret = -EFAULT;
@@ -480,6 +416,7 @@ static const struct gch_ioctl_desc gch_ioctls[] = {
 	GCH_IOCTL(GCHEAP_IOC_WEAKREF, gch_ioc_weakref, gch_undo_weakref),
 	GCH_IOCTL(GCHEAP_IOC_WEAKREF_GET, gch_ioc_weakref_get,
 		  gch_undo_weakref_get),
+	GCH_IOCTL(GCHEAP_IOC_BATCH, gch_ioc_batch, NULL),
 };
 
 /* Every struct an ioctl takes, to size the kernel's copy. */

@@ -119,6 +119,11 @@ GCH_API int gch_batch_submit(struct gch_batch *b)
 
 	if (!b)
 		return -EINVAL;
+	if (b->submitted) {
+		/* Submitted again as it is: results are outputs, zero them. */
+		for (uint32_t i = 0; i < b->n; i++)
+			b->ops[i].result = 0;
+	}
 	memset(&arg, 0, sizeof(arg));
 	arg.ops = (uintptr_t)b->ops;
 	arg.count = b->n;

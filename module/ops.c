@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gcheap: the object operations, as single ioctls and batch entries both
+ * run them.  Each takes refs exactly as user space gave them, runs under
+ * the heap lock (held by the caller; see heap.c), checks everything before
+ * it changes anything, and owns no lock.
+ */
+#include "gcheap.h"
+
+/**
+ * gch_op_publish() - publish a new object, collecting once if that helps
+ * @h: the heap, locked
+ * @obj: from gch_obj_new()
+ * @r: collects what a collection frees
+ * @ref: the object's ref
+ *
+ * When a limit would be exceeded, a full collection runs first (see
+ * gch_collect_for_room()), so that garbage not yet collected never makes
+ * an allocation fail.
+ *
+ * Return: 0, -EDQUOT or -ENOMEM.
+ */
+int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
+		   struct gch_reap *r, u64 *ref)
+{
+	int ret = gch_obj_publish(h, obj);
+
+	if (ret == -EDQUOT && gch_collect_for_room(h, r))
+		ret = gch_obj_publish(h, obj);
+	if (!ret)
+		*ref = gch_ref_of(h, obj);
+	return ret;
+}
+
+/**
+ * gch_op_refop() - take or drop a reference to an object or a weakref
+ * @h: the heap, locked
+ * @ref: from user space
+ * @inc: take (true) or drop (false)
+ * @r: collects what dies
+ *
+ * Return: 0, -ESTALE or -EOVERFLOW.
+ */
+int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r)
+{
+	struct gch_obj *obj = gch_lookup(h, ref);
+	struct gch_weak *w;
+
+	if (obj) {
+		if (inc)
+			return gch_incref(h, obj);
+		gch_decref(h, obj, r);
+		return 0;
+	}
+	w = gch_lookup_weak(h, ref);
+	if (!w)
+		return -ESTALE;
+	if (inc)
+		return gch_weak_incref(h, w);
+	gch_weak_decref(h, w);
+	return 0;
+}
+
+/**
+ * gch_op_set_slot() - store a reference (or null) in a slot
+ * @h: the heap, locked
+ * @ref: the object
+ * @slot: the slot
+ * @target: the object to store, or 0
+ * @r: collects what dies
+ *
+ * Return: 0, -ESTALE, -EINVAL (slot) or -EOVERFLOW.
+ */
+int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
+		    struct gch_reap *r)
+{
+	struct gch_obj *obj = gch_lookup(h, ref), *t = NULL;
+
+	if (target)
+		t = gch_lookup(h, target);
+	if (!obj || (target && !t))
+		return -ESTALE;
+	if (slot >= obj->nslots)
+		return -EINVAL;
+	return gch_set_slot(h, obj, slot, t, r);
+}
+
+/**
+ * gch_op_get_slot() - a new reference to what a slot names
+ * @h: the heap, locked
+ * @ref: the object
+ * @slot: the slot
+ * @out: the new reference, or 0 for an empty slot
+ *
+ * Return: 0, -ESTALE, -EINVAL (slot) or -EOVERFLOW.
+ */
+int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
+{
+	struct gch_obj *obj = gch_lookup(h, ref), *t;
+	u32 idx;
+	int ret;
+
+	if (!obj)
+		return -ESTALE;
+	if (slot >= obj->nslots)
+		return -EINVAL;
+	idx = gch_slots(obj)[slot];
+	*out = 0;
+	if (!idx)
+		return 0;
+	t = gch_at(h, idx);
+	ret = gch_incref(h, t);
+	if (!ret)
+		*out = gch_ref_of(h, t);
+	return ret;
+}
+
+/**
+ * gch_op_payload() - where [off, off + len) of an object's payload is
+ * @h: the heap, locked
+ * @ref: the object
+ * @off: offset
+ * @len: length
+ * @p: the bytes, valid while the lock is held
+ *
+ * Return: 0, -ESTALE, or -EINVAL for a range outside the payload.
+ */
+int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p)
+{
+	struct gch_obj *obj = gch_lookup(h, ref);
+
+	if (!obj)
+		return -ESTALE;
+	if (len > obj->size || off > obj->size - len)
+		return -EINVAL;
+	*p = gch_payload(obj) + off;
+	return 0;
+}
