@@ -32,7 +32,7 @@ LIB_SRCS := $(wildcard userlib/src/*.c)
 LIB_OBJS := $(LIB_SRCS:userlib/src/%.c=$(BUILD)/userlib/%.o)
 LIB_SOVER := 1
 LIB_SO := userlib/libgcheap.so.$(LIB_SOVER)
-TOOLS := userlib/gcheap-demo
+TOOLS := userlib/gcheap-demo userlib/gcheapstat
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
@@ -82,6 +82,9 @@ tools: $(TOOLS)
 
 userlib/gcheap-demo: userlib/demo.c userlib/libgcheap.a
 	$(CC) $(USER_CFLAGS) -o $@ $< userlib/libgcheap.a
+
+userlib/gcheapstat: userlib/gcheapstat.c
+	$(CC) $(USER_CFLAGS) -o $@ $<
 
 tests: $(TEST_BINS)
 

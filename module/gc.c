@@ -30,6 +30,9 @@
 
 #include "gcheap.h"
 
+#define CREATE_TRACE_POINTS
+#include "gcheap_trace.h"
+
 static struct workqueue_struct *gch_wq;
 
 /* Walks reschedule every this many objects. */
@@ -41,8 +44,12 @@ static void gch_gc_resched(unsigned long *n)
 		cond_resched();
 }
 
-/* gc_refs = refcount, for every object of the set; flag it collecting. */
-static void gch_update_refs(struct gch_heap *h, enum gch_list l, int gen)
+/*
+ * gc_refs = refcount, for every object of the set; flag it collecting.
+ * Return: the size of the set.
+ */
+static unsigned long gch_update_refs(struct gch_heap *h, enum gch_list l,
+				     int gen)
 {
 	struct gch_obj *obj;
 	unsigned long n = 0;
@@ -55,6 +62,7 @@ static void gch_update_refs(struct gch_heap *h, enum gch_list l, int gen)
 		obj->flags |= GCH_OF_COLLECTING;
 		gch_gc_resched(&n);
 	}
+	return n;
 }
 
 /* Take away the references that come from inside the set. */
@@ -298,7 +306,7 @@ u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r)
 	lockdep_assert_held(&h->lock);
 	for (g = 0; g < generation; g++)
 		gch_list_splice_tail(h, GCH_L_GEN0 + g, young);
-	gch_update_refs(h, young, generation);
+	trace_gc_start(h->id, generation, gch_update_refs(h, young, generation));
 	gch_subtract_refs(h, young);
 	gch_move_unreachable(h, young);
 	survivors = gch_promote(h, young, older);
@@ -309,9 +317,10 @@ u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r)
 		gch_save_garbage(h);
 	else
 		gch_free_unreachable(h, r);
-	gch_account(h, generation, survivors + kept, found, kept,
-		    ktime_get_ns() - t0);
+	t0 = ktime_get_ns() - t0;
+	gch_account(h, generation, survivors + kept, found, kept, t0);
 	gch_event_collect(h, generation, found - kept, kept);
+	trace_gc_end(h->id, generation, found - kept, kept, t0);
 	return found;
 }
 

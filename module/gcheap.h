@@ -11,6 +11,7 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/sched.h>
 #include <linux/mutex.h>
 #include <linux/xarray.h>
 #include <linux/wait.h>
@@ -191,6 +192,15 @@ struct gch_heap {
 	u32 ncollect_events;
 	wait_queue_head_t event_wait;
 
+	/* allocation sites (tags.c), under @lock */
+	struct xarray tags;		/* tag -> struct gch_tag */
+	u32 ntags;
+
+	/* observability (debugfs.c): set at creation */
+	struct dentry *dbg;
+	pid_t owner_pid;
+	char owner_comm[TASK_COMM_LEN];
+
 	/* the collector's state and controls (gc.c), under @lock */
 	struct work_struct gc_work;
 	bool gc_enabled;
@@ -231,6 +241,9 @@ void gch_heap_cache_exit(void);
 struct gch_heap *gch_heap_create(void);
 void gch_heap_destroy(struct gch_heap *h);
 int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg);
+struct seq_file;
+void gch_slab_show(struct seq_file *m);
+void gch_for_each_heap(void (*fn)(struct gch_heap *h, void *arg), void *arg);
 int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq);
 void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
 bool gch_heap_full(const struct gch_heap *h);
@@ -320,6 +333,22 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p);
 
 /* batch.c */
 int gch_ioc_batch(struct gch_heap *h, void *arg);
+
+/* tags.c */
+int gch_tag_prepare(struct gch_heap *h, struct gch_obj *obj);
+void gch_tag_account(struct gch_heap *h, struct gch_obj *obj, bool in);
+void gch_tags_destroy(struct gch_heap *h);
+int gch_tag_snapshot(struct gch_heap *h, struct gcheap_tag_stat **out,
+		     u32 *n);
+int gch_ioc_tag_stats(struct gch_heap *h, void *arg);
+
+/* debugfs.c */
+extern unsigned int gch_graph_max_nodes;
+void gch_debugfs_init(void);
+void gch_debugfs_exit(void);
+void gch_debugfs_heap_add(struct gch_heap *h);
+void gch_debugfs_heap_remove(struct gch_heap *h);
+void gch_retire_stats(struct gch_heap *h);
 
 /* inspect.c */
 int gch_ioc_list(struct gch_heap *h, void *arg);

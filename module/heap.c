@@ -20,6 +20,8 @@
  */
 #include <linux/idr.h>
 #include <linux/mm.h>
+#include <linux/percpu_counter.h>
+#include <linux/seq_file.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -43,6 +45,7 @@ static const u16 gch_class_size[] = {
 #define GCH_NCLASS ARRAY_SIZE(gch_class_size)
 
 static struct kmem_cache *gch_caches[GCH_NCLASS];
+static struct percpu_counter gch_class_live[GCH_NCLASS];
 static u8 gch_class_by8[GCH_INLINE_MAX / 8 + 1];
 
 /**
@@ -72,6 +75,10 @@ int gch_heap_cache_init(void)
 		unsigned int sz = gch_class_size[i];
 
 		snprintf(name, sizeof(name), "gcheap_obj-%u", sz);
+		if (percpu_counter_init(&gch_class_live[i], 0, GFP_KERNEL)) {
+			gch_heap_cache_exit();
+			return -ENOMEM;
+		}
 		gch_caches[i] = kmem_cache_create_usercopy(name, sz, 8,
 				SLAB_ACCOUNT | GCH_SLAB_NO_MERGE,
 				sizeof(struct gch_obj),
@@ -94,6 +101,7 @@ void gch_heap_cache_exit(void)
 	for (i = 0; i < GCH_NCLASS; i++) {
 		kmem_cache_destroy(gch_caches[i]);
 		gch_caches[i] = NULL;
+		percpu_counter_destroy(&gch_class_live[i]);
 	}
 }
 
@@ -114,8 +122,7 @@ static bool gch_is_inline(u32 nslots, u32 size, unsigned int flags)
 	       gch_data_bytes(nslots, size) <= GCH_INLINE_MAX;
 }
 
-static struct kmem_cache *gch_cache_for(u32 nslots, u32 size,
-					unsigned int flags)
+static unsigned int gch_class_for(u32 nslots, u32 size, unsigned int flags)
 {
 	size_t bytes = sizeof(struct gch_obj) + gch_ext_bytes(flags);
 
@@ -123,7 +130,36 @@ static struct kmem_cache *gch_cache_for(u32 nslots, u32 size,
 		bytes += gch_data_bytes(nslots, size);
 	else
 		bytes += sizeof(void *);
-	return gch_caches[gch_class_by8[DIV_ROUND_UP(bytes, 8)]];
+	return gch_class_by8[DIV_ROUND_UP(bytes, 8)];
+}
+
+/* Take an object from its class's cache, or give it back. */
+static void *gch_class_alloc(unsigned int c, gfp_t gfp)
+{
+	void *p = kmem_cache_zalloc(gch_caches[c], gfp);
+
+	if (p)
+		percpu_counter_inc(&gch_class_live[c]);
+	return p;
+}
+
+static void gch_class_free(unsigned int c, void *p)
+{
+	kmem_cache_free(gch_caches[c], p);
+	percpu_counter_dec(&gch_class_live[c]);
+}
+
+/**
+ * gch_slab_show() - each cache's name, object size and live objects
+ * @m: where to print them, one "key value" line each
+ */
+void gch_slab_show(struct seq_file *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < GCH_NCLASS; i++)
+		seq_printf(m, "slab_%u_objects %lld\n", gch_class_size[i],
+			   percpu_counter_sum(&gch_class_live[i]));
 }
 
 /* The start of the object's data: inline, or the block beside it. */
@@ -190,7 +226,7 @@ struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp)
 	if (flags || a->tag || a->cookie)
 		flags |= GCH_OF_EXT;
 
-	obj = kmem_cache_zalloc(gch_cache_for(a->nslots, a->size, flags), gfp);
+	obj = gch_class_alloc(gch_class_for(a->nslots, a->size, flags), gfp);
 	if (!obj)
 		return NULL;
 	obj->refcnt = 1;
@@ -222,7 +258,7 @@ struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp)
 fail:
 	if (flags & GCH_OF_EXT)
 		kfree(gch_ext(obj)->fin);
-	kmem_cache_free(gch_cache_for(a->nslots, a->size, flags), obj);
+	gch_class_free(gch_class_for(a->nslots, a->size, flags), obj);
 	return NULL;
 }
 
@@ -236,7 +272,7 @@ void gch_obj_free(struct gch_obj *obj)
 		kfree(gch_ext(obj)->fin);
 	if (!gch_is_inline(obj->nslots, obj->size, obj->flags))
 		kvfree(gch_data(obj));
-	kmem_cache_free(gch_cache_for(obj->nslots, obj->size, obj->flags), obj);
+	gch_class_free(gch_class_for(obj->nslots, obj->size, obj->flags), obj);
 }
 
 /* ---- handle table ---- */
@@ -500,9 +536,15 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	ret = gch_handle_alloc(h, &idx, &seq);
 	if (ret)
 		return ret;
+	ret = gch_tag_prepare(h, obj);
+	if (ret) {
+		gch_handle_free(h, idx, seq);
+		return ret;
+	}
 	obj->idx = idx;
 	obj->seq = seq;
 	h->table[idx] = (uintptr_t)obj;
+	gch_tag_account(h, obj, true);
 	if (obj->nslots)
 		gch_list_add_tail(h, GCH_L_GEN0, obj);
 	h->gen[0].count++;
@@ -542,6 +584,7 @@ static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
 		gch_list_del(h, obj);
 	if (obj->gen == GCH_GEN_PERMANENT)
 		h->nfrozen--;
+	gch_tag_account(h, obj, false);
 	gch_handle_free(h, obj->idx, obj->seq);
 	if (h->gen[0].count)
 		h->gen[0].count--;
@@ -709,6 +752,23 @@ int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg)
 }
 
 /**
+ * gch_for_each_heap() - call a function on every live heap, then on NULL
+ * @fn: called with gch_heaps_lock held (it may take the heap's lock)
+ * @arg: passed to @fn
+ */
+void gch_for_each_heap(void (*fn)(struct gch_heap *h, void *arg), void *arg)
+{
+	struct gch_heap *h;
+	int id;
+
+	mutex_lock(&gch_heaps_lock);
+	idr_for_each_entry(&gch_heap_idr, h, id)
+		fn(h, arg);
+	fn(NULL, arg);
+	mutex_unlock(&gch_heaps_lock);
+}
+
+/**
  * gch_heap_create() - a new, empty heap with the module's defaults
  *
  * Return: the heap, or an ERR_PTR: -ENOMEM, or -EMFILE when every heap id
@@ -732,6 +792,9 @@ struct gch_heap *gch_heap_create(void)
 		h->seq_base = 1;
 	gch_gc_heap_init(h);
 	gch_events_init(h);
+	xa_init(&h->tags);
+	h->owner_pid = task_tgid_nr(current);
+	get_task_comm(h->owner_comm, current);
 	gch_heap_config(h, &dflt);
 
 	mutex_lock(&gch_heaps_lock);
@@ -743,6 +806,7 @@ struct gch_heap *gch_heap_create(void)
 		return ERR_PTR(id == -ENOSPC ? -EMFILE : id);
 	}
 	h->id = id;
+	gch_debugfs_heap_add(h);
 	return h;
 }
 
@@ -756,9 +820,11 @@ void gch_heap_destroy(struct gch_heap *h)
 {
 	u32 i;
 
+	gch_debugfs_heap_remove(h);
 	gch_gc_heap_stop(h);
 	mutex_lock(&gch_heaps_lock);
 	idr_remove(&gch_heap_idr, h->id);
+	gch_retire_stats(h);
 	mutex_unlock(&gch_heaps_lock);
 
 	gch_events_drop(h);
@@ -775,6 +841,7 @@ void gch_heap_destroy(struct gch_heap *h)
 			cond_resched();
 	}
 	xa_destroy(&h->weak_heads);
+	gch_tags_destroy(h);
 	kvfree(h->table);
 	mutex_destroy(&h->lock);
 	kfree(h);

@@ -413,6 +413,7 @@ static const struct gch_ioctl_desc gch_ioctls[] = {
 	GCH_IOCTL(GCHEAP_IOC_FREEZE, gch_ioc_freeze, NULL),
 	GCH_IOCTL(GCHEAP_IOC_UNFREEZE, gch_ioc_unfreeze, NULL),
 	GCH_IOCTL(GCHEAP_IOC_LIST, gch_ioc_list, gch_undo_list),
+	GCH_IOCTL(GCHEAP_IOC_TAG_STATS, gch_ioc_tag_stats, NULL),
 	GCH_IOCTL(GCHEAP_IOC_WEAKREF, gch_ioc_weakref, gch_undo_weakref),
 	GCH_IOCTL(GCHEAP_IOC_WEAKREF_GET, gch_ioc_weakref_get,
 		  gch_undo_weakref_get),
@@ -435,6 +436,7 @@ union gch_ioctl_arg {
 	struct gcheap_weakref weakref;
 	struct gcheap_weakref_get weakref_get;
 	struct gcheap_batch batch;
+	struct gcheap_tag_stats tag_stats;
 };
 
 static const struct gch_ioctl_desc *gch_ioctl_find(unsigned int cmd)

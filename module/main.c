@@ -76,12 +76,14 @@ static int __init gch_init(void)
 	ret = gch_gc_init();
 	if (ret)
 		goto err_caches;
+	gch_debugfs_init();
 	ret = misc_register(&gch_misc);
 	if (ret)
 		goto err_gc;
 	return 0;
 
 err_gc:
+	gch_debugfs_exit();
 	gch_gc_exit();
 err_caches:
 	gch_heap_cache_exit();
@@ -91,6 +93,7 @@ err_caches:
 static void __exit gch_exit(void)
 {
 	misc_deregister(&gch_misc);
+	gch_debugfs_exit();
 	gch_gc_exit();
 	gch_heap_cache_exit();
 }

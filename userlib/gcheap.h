@@ -82,6 +82,18 @@ struct gch_stats {
 };
 int gch_get_stats(struct gch_heap *h, struct gch_stats *out);
 
+/*
+ * Extension: allocation-site profiling (tracemalloc's job).  Objects made
+ * by gch_alloc_ex() with a non-zero tag are counted per tag.  Stores up to
+ * cap records, largest live_bytes first; returns how many tags there are.
+ */
+struct gch_tag_stat {
+	uint32_t tag, reserved;
+	uint64_t live_objects, live_bytes;      /* now */
+	uint64_t allocations;                   /* since open */
+};
+int gch_get_tag_stats(struct gch_heap *h, struct gch_tag_stat *buf, uint32_t cap);
+
 /* weak references and events */
 int gch_weakref(struct gch_heap *h, gch_ref_t obj, uint32_t flags, uint64_t cookie,
 		gch_ref_t *wref);

@@ -252,6 +252,26 @@ struct gcheap_batch {
 
 #define GCHEAP_BATCH_MAX	4096
 
+/* One allocation site's figures (GCHEAP_IOC_TAG_STATS). */
+struct gcheap_tag_stat {
+	__u32 tag;		/* gch_alloc_ex()'s tag; never 0 */
+	__u32 reserved;
+	__u64 live_objects;
+	__u64 live_bytes;	/* payload bytes of the live objects */
+	__u64 allocations;	/* objects ever allocated with it */
+};
+
+/*
+ * GCHEAP_IOC_TAG_STATS: store up to .cap records, largest live_bytes first,
+ * at .buf and return in .count how many tags there are.
+ */
+struct gcheap_tag_stats {
+	__u64 buf;		/* user pointer to struct gcheap_tag_stat[cap] */
+	__u32 cap;
+	__u32 flags;		/* must be 0 */
+	__u64 count;		/* out */
+};
+
 #define GCHEAP_IOC_CONFIG	_IOW(GCHEAP_IOC_MAGIC, 0x00, struct gcheap_config)
 #define GCHEAP_IOC_HEAP_INFO	_IOR(GCHEAP_IOC_MAGIC, 0x01, struct gcheap_heap_info)
 #define GCHEAP_IOC_ALLOC	_IOWR(GCHEAP_IOC_MAGIC, 0x02, struct gcheap_alloc)
@@ -269,6 +289,7 @@ struct gcheap_batch {
 #define GCHEAP_IOC_FREEZE	_IO(GCHEAP_IOC_MAGIC, 0x13)	/* arg 0 */
 #define GCHEAP_IOC_UNFREEZE	_IO(GCHEAP_IOC_MAGIC, 0x14)	/* arg 0 */
 #define GCHEAP_IOC_LIST		_IOWR(GCHEAP_IOC_MAGIC, 0x15, struct gcheap_list)
+#define GCHEAP_IOC_TAG_STATS	_IOWR(GCHEAP_IOC_MAGIC, 0x16, struct gcheap_tag_stats)
 #define GCHEAP_IOC_WEAKREF	_IOWR(GCHEAP_IOC_MAGIC, 0x20, struct gcheap_weakref)
 #define GCHEAP_IOC_WEAKREF_GET	_IOWR(GCHEAP_IOC_MAGIC, 0x21, struct gcheap_weakref_get)
 #define GCHEAP_IOC_BATCH	_IOWR(GCHEAP_IOC_MAGIC, 0x30, struct gcheap_batch)

@@ -18,6 +18,8 @@
 
 _Static_assert(sizeof(struct gch_event) == sizeof(struct gcheap_event),
 	       "struct gch_event and struct gcheap_event differ");
+_Static_assert(sizeof(struct gch_tag_stat) == sizeof(struct gcheap_tag_stat),
+	       "struct gch_tag_stat and struct gcheap_tag_stat differ");
 _Static_assert(sizeof(struct gch_stats) == sizeof(struct gcheap_stats),
 	       "struct gch_stats and struct gcheap_stats differ");
 
@@ -466,4 +468,18 @@ GCH_API int gch_next_event(struct gch_heap *h, struct gch_event *ev, int timeout
 		if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
 			return -errno;
 	}
+}
+
+GCH_API int gch_get_tag_stats(struct gch_heap *h, struct gch_tag_stat *buf, uint32_t cap)
+{
+	struct gcheap_tag_stats arg;
+	int ret;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.buf = (uintptr_t)buf;
+	arg.cap = buf ? cap : 0;
+	ret = gch__ioctl(h, GCHEAP_IOC_TAG_STATS, &arg);
+	if (ret)
+		return ret;
+	return arg.count > INT32_MAX ? INT32_MAX : (int)arg.count;
 }
