@@ -1,19 +1,199 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the heap's internals that user space cannot reach directly:
+ * handle encoding, sequence retirement, iterative release, limits.
+ */
 #include <kunit/test.h>
+#include <linux/module.h>
 
-static void gch_placeholder_test(struct kunit *test)
+#include "gch_kunit.h"
+
+static void gch_test_ref_round_trip(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, 1, 1);
+	struct gch_heap *h = test->priv;
+	struct gch_obj *obj = gk_obj(test, h, 1, 8, 0);
+	u64 ref;
+
+	mutex_lock(&h->lock);
+	ref = gch_ref_of(h, obj);
+	KUNIT_EXPECT_EQ(test, ref >> 48, (u64)h->id);
+	KUNIT_EXPECT_EQ(test, ref & GCH_IDX_MASK, (u64)obj->idx);
+	KUNIT_EXPECT_PTR_EQ(test, gch_lookup(h, ref), obj);
+	/* wrong sequence, wrong heap, index 0, past the table, a result */
+	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref ^ (1ULL << 24)));
+	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref ^ (1ULL << 48)));
+	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref & ~(u64)GCH_IDX_MASK));
+	KUNIT_EXPECT_NULL(test, gch_lookup(h, (ref & ~(u64)GCH_IDX_MASK) |
+					  h->table_used));
+	KUNIT_EXPECT_NULL(test, gch_lookup(h, GCH_RESULT_BIT | 1));
+	KUNIT_EXPECT_NULL(test, gch_lookup_weak(h, ref));
+	mutex_unlock(&h->lock);
+	gk_drop(h, obj);
+	KUNIT_EXPECT_FALSE(test, gk_alive(h, ref));
+}
+
+/* A reused table entry carries a new sequence: the old ref stays dead. */
+static void gch_test_reused_entry(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a = gk_obj(test, h, 0, 0, 0), *b;
+	u64 ra, rb;
+	u32 idx = a->idx;
+
+	ra = gch_ref_of(h, a);
+	gk_drop(h, a);
+	b = gk_obj(test, h, 0, 0, 0);
+	rb = gch_ref_of(h, b);
+	KUNIT_EXPECT_EQ(test, b->idx, idx);
+	KUNIT_EXPECT_NE(test, ra, rb);
+	KUNIT_EXPECT_FALSE(test, gk_alive(h, ra));
+	KUNIT_EXPECT_TRUE(test, gk_alive(h, rb));
+	gk_drop(h, b);
+}
+
+/* An entry whose sequence would come back to its start is never reused. */
+static void gch_test_sequence_retires(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	u32 idx, seq, idx2, seq2, last;
+	int ret;
+
+	mutex_lock(&h->lock);
+	ret = gch_handle_alloc(h, &idx, &seq);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, seq, h->seq_base);
+	/* the sequence before seq_base, skipping 0 */
+	last = h->seq_base == 1 ? GCH_SEQ_MASK : h->seq_base - 1;
+	gch_handle_free(h, idx, last);
+	KUNIT_EXPECT_NE(test, h->free_idx, idx);
+	ret = gch_handle_alloc(h, &idx2, &seq2);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NE(test, idx2, idx);
+	/* an ordinary free is reused with the next sequence */
+	gch_handle_free(h, idx2, seq2);
+	KUNIT_EXPECT_EQ(test, h->free_idx, idx2);
+	ret = gch_handle_alloc(h, &idx, &seq);
+	KUNIT_EXPECT_EQ(test, idx, idx2);
+	KUNIT_EXPECT_EQ(test, seq, ((seq2 + 1) & GCH_SEQ_MASK) ?: 1);
+	gch_handle_free(h, idx, seq);
+	mutex_unlock(&h->lock);
+}
+
+/* Dropping the head of a long chain releases it all, without recursion. */
+static void gch_test_chain_release(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *head = gk_obj(test, h, 1, 0, 0), *prev = head, *o;
+	int i;
+
+	for (i = 1; i < 200000; i++) {
+		o = gk_obj(test, h, 1, 0, 0);
+		gk_set(test, h, prev, 0, o);
+		if (prev != head)
+			gk_drop(h, prev);
+		prev = o;
+	}
+	gk_drop(h, prev);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 200000ULL);
+	gk_drop(h, head);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
+	KUNIT_EXPECT_EQ(test, h->freed, 200000ULL);
+}
+
+static void gch_test_object_limit(struct kunit *test)
+{
+	struct gcheap_config cfg = { .max_objects = 3, .max_bytes = 100 };
+	struct gcheap_alloc a = { .nslots = 0, .size = 10 };
+	struct gch_heap *h = test->priv;
+	struct gch_obj *objs[3], *extra;
+	int i, ret;
+
+	gch_heap_config(h, &cfg);
+	for (i = 0; i < 3; i++)
+		objs[i] = gk_obj(test, h, 0, 10, 0);
+	extra = gch_obj_new(&a, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, extra);
+	mutex_lock(&h->lock);
+	ret = gch_obj_publish(h, extra);
+	KUNIT_EXPECT_EQ(test, ret, -EDQUOT);
+	KUNIT_EXPECT_EQ(test, h->nobjects, 3ULL);
+	KUNIT_EXPECT_EQ(test, h->bytes, 30ULL);
+	KUNIT_EXPECT_EQ(test, h->allocated, 3ULL);
+	KUNIT_EXPECT_EQ(test, h->gen[0].count, 3U);
+	mutex_unlock(&h->lock);
+	gk_drop(h, objs[0]);
+	mutex_lock(&h->lock);
+	ret = gch_obj_publish(h, extra);
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	for (i = 1; i < 3; i++)
+		gk_drop(h, objs[i]);
+	gk_drop(h, extra);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
+	KUNIT_EXPECT_EQ(test, h->bytes, 0ULL);
+}
+
+static void gch_test_byte_limit(struct kunit *test)
+{
+	struct gcheap_config cfg = { .max_bytes = 100 };
+	struct gcheap_alloc a = { .size = 41 };
+	struct gch_heap *h = test->priv;
+	struct gch_obj *o1, *o2, *extra;
+	int ret;
+
+	gch_heap_config(h, &cfg);
+	o1 = gk_obj(test, h, 0, 40, 0);
+	o2 = gk_obj(test, h, 0, 20, 0);
+	extra = gch_obj_new(&a, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, extra);
+	mutex_lock(&h->lock);
+	ret = gch_obj_publish(h, extra);
+	KUNIT_EXPECT_EQ(test, ret, -EDQUOT);
+	KUNIT_EXPECT_EQ(test, h->bytes, 60ULL);
+	mutex_unlock(&h->lock);
+	gch_obj_free(extra);
+	gk_drop(h, o1);
+	gk_drop(h, o2);
+}
+
+/* Slots count in the refcount; a cleared slot gives its reference back. */
+static void gch_test_slot_refcounts(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a = gk_obj(test, h, 2, 0, 0);
+	struct gch_obj *b = gk_obj(test, h, 0, 0, 0);
+	u64 rb = gch_ref_of(h, b);
+
+	gk_set(test, h, a, 0, b);
+	gk_set(test, h, a, 1, b);
+	KUNIT_EXPECT_EQ(test, b->refcnt, 3U);
+	KUNIT_EXPECT_EQ(test, gch_slots(a)[0], b->idx);
+	gk_drop(h, b);
+	gk_set(test, h, a, 0, NULL);
+	KUNIT_EXPECT_EQ(test, b->refcnt, 1U);
+	gk_drop(h, a);
+	KUNIT_EXPECT_FALSE(test, gk_alive(h, rb));
 }
 
 static struct kunit_case gch_heap_cases[] = {
-	KUNIT_CASE(gch_placeholder_test),
+	KUNIT_CASE(gch_test_ref_round_trip),
+	KUNIT_CASE(gch_test_reused_entry),
+	KUNIT_CASE(gch_test_sequence_retires),
+	KUNIT_CASE_SLOW(gch_test_chain_release),
+	KUNIT_CASE(gch_test_object_limit),
+	KUNIT_CASE(gch_test_byte_limit),
+	KUNIT_CASE(gch_test_slot_refcounts),
 	{}
 };
 
 static struct kunit_suite gch_heap_suite = {
 	.name = "gcheap_heap",
+	.init = gk_init,
+	.exit = gk_exit,
 	.test_cases = gch_heap_cases,
 };
 kunit_test_suite(gch_heap_suite);
+
+MODULE_DESCRIPTION("KUnit tests of gcheap's heaps and handles");
 MODULE_LICENSE("GPL");
+GCH_IMPORT_KUNIT_NS();

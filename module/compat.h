@@ -19,4 +19,16 @@
 #define GCH_SLAB_NO_MERGE	0
 #endif
 
+/*
+ * Internals the KUnit suites call are exported, in the KUnit namespace,
+ * only when CONFIG_KUNIT is set.  The namespace argument of
+ * MODULE_IMPORT_NS became a string in 6.13.
+ */
+#include <kunit/visibility.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define GCH_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define GCH_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
 #endif /* GCHEAP_COMPAT_H */

@@ -30,18 +30,15 @@ MODULE_PARM_DESC(graph_max_nodes, "Most objects graph.dot shows (default 2000)")
 
 static struct dentry *gch_dbg_root;
 
-/* Totals over heaps: live ones summed on each read, closed ones here. */
-struct gch_totals {
-	u64 heaps, objects, bytes, allocated, freed, weakrefs;
-	u64 collections, collected, uncollectable, pause_ns_max;
-};
-
 static struct gch_totals gch_retired;
 
-/* Add a heap's figures to @t; the heap's lock is taken. */
-static void gch_totals_add(struct gch_heap *h, void *arg)
+/**
+ * gch_totals_add() - add a heap's figures to totals
+ * @h: the heap, unlocked: its lock is taken
+ * @t: the totals
+ */
+void gch_totals_add(struct gch_heap *h, struct gch_totals *t)
 {
-	struct gch_totals *t = arg;
 	int g;
 
 	mutex_lock(&h->lock);
@@ -78,15 +75,12 @@ void gch_retire_stats(struct gch_heap *h)
 				       t.pause_ns_max);
 }
 
-/* Every live heap, then (@h NULL) the closed ones: gch_heaps_lock held. */
-static void gch_totals_of(struct gch_heap *h, void *arg)
+/**
+ * gch_totals_retired() - add what closed heaps did to totals
+ * @t: the totals; called with gch_heaps_lock held
+ */
+void gch_totals_retired(struct gch_totals *t)
 {
-	struct gch_totals *t = arg;
-
-	if (h) {
-		gch_totals_add(h, t);
-		return;
-	}
 	t->allocated += gch_retired.allocated;
 	t->freed += gch_retired.freed;
 	t->collections += gch_retired.collections;
@@ -99,7 +93,7 @@ static int gch_global_stats_show(struct seq_file *m, void *v)
 {
 	struct gch_totals t = {};
 
-	gch_for_each_heap(gch_totals_of, &t);
+	gch_heaps_sum(&t);
 	seq_printf(m, "heaps %llu\nobjects %llu\nbytes %llu\nweakrefs %llu\n",
 		   t.heaps, t.objects, t.bytes, t.weakrefs);
 	seq_printf(m, "allocated %llu\nfreed %llu\n", t.allocated, t.freed);
@@ -264,13 +258,15 @@ static bool gch_dot_node(struct seq_file *m, struct gch_heap *h,
 static void gch_dot_body(struct seq_file *m, struct gch_heap *h, u32 *shown)
 {
 	struct gch_obj *obj;
-	u32 next, i;
+	struct gch_iter it;
+	u32 i;
 	int g;
 
 	for (g = 0; g <= GCH_L_PERMANENT; g++) {
 		seq_printf(m, "  subgraph cluster_%d {\n    label=\"%s\";\n", g,
 			   gch_dbg_gen_name[g]);
-		gch_list_for_each_safe(h, g, obj, next)
+		obj = gch_iter_start(&it, h, g);
+		for (; obj; obj = gch_iter_next(&it))
 			if (!gch_dot_node(m, h, obj, shown))
 				break;
 		seq_puts(m, "  }\n");

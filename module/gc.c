@@ -53,9 +53,10 @@ static unsigned long gch_update_refs(struct gch_heap *h, enum gch_list l,
 {
 	struct gch_obj *obj;
 	unsigned long n = 0;
-	u32 next;
+	struct gch_iter it;
 
-	gch_list_for_each_safe(h, l, obj, next) {
+	obj = gch_iter_start(&it, h, l);
+	for (; obj; obj = gch_iter_next(&it)) {
 		WARN_ON_ONCE(!obj->refcnt);
 		obj->gc_refs = obj->refcnt;
 		obj->gen = gen;
@@ -70,9 +71,11 @@ static void gch_subtract_refs(struct gch_heap *h, enum gch_list l)
 {
 	struct gch_obj *obj, *t;
 	unsigned long n = 0;
-	u32 next, i;
+	struct gch_iter it;
+	u32 i;
 
-	gch_list_for_each_safe(h, l, obj, next) {
+	obj = gch_iter_start(&it, h, l);
+	for (; obj; obj = gch_iter_next(&it)) {
 		u32 *slots = gch_slots(obj);
 
 		for (i = 0; i < obj->nslots; i++) {
@@ -145,9 +148,10 @@ static u64 gch_promote(struct gch_heap *h, enum gch_list young, int gen)
 	struct gch_obj *obj;
 	unsigned long n = 0;
 	u64 count = 0;
-	u32 next;
+	struct gch_iter it;
 
-	gch_list_for_each_safe(h, young, obj, next) {
+	obj = gch_iter_start(&it, h, young);
+	for (; obj; obj = gch_iter_next(&it)) {
 		obj->flags &= ~GCH_OF_COLLECTING;
 		obj->gen = gen;
 		count++;
@@ -165,9 +169,10 @@ static u64 gch_promote(struct gch_heap *h, enum gch_list young, int gen)
 static void gch_save_garbage(struct gch_heap *h)
 {
 	struct gch_obj *obj;
-	u32 next;
+	struct gch_iter it;
 
-	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next) {
+	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
+	for (; obj; obj = gch_iter_next(&it)) {
 		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
 		obj->gen = GCH_NGEN - 1;
 		obj->refcnt++;
@@ -185,9 +190,11 @@ static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
 {
 	struct gch_obj *obj, *t;
 	unsigned long n = 0;
-	u32 next, i;
+	struct gch_iter it;
+	u32 i;
 
-	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next) {
+	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
+	for (; obj; obj = gch_iter_next(&it)) {
 		u32 *slots = gch_slots(obj);
 
 		for (i = 0; i < obj->nslots; i++) {
@@ -200,7 +207,8 @@ static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
 		}
 		gch_gc_resched(&n);
 	}
-	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next) {
+	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
+	for (; obj; obj = gch_iter_next(&it)) {
 		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
 		gch_obj_reap(h, obj, r);
 	}
@@ -210,9 +218,10 @@ static u64 gch_list_count(struct gch_heap *h, enum gch_list l)
 {
 	struct gch_obj *obj;
 	u64 count = 0;
-	u32 next;
+	struct gch_iter it;
 
-	gch_list_for_each_safe(h, l, obj, next)
+	obj = gch_iter_start(&it, h, l);
+	for (; obj; obj = gch_iter_next(&it))
 		count++;
 	return count;
 }
@@ -221,9 +230,10 @@ static u64 gch_list_count(struct gch_heap *h, enum gch_list l)
 static void gch_clear_weakrefs(struct gch_heap *h)
 {
 	struct gch_obj *obj;
-	u32 next;
+	struct gch_iter it;
 
-	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next)
+	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
+	for (; obj; obj = gch_iter_next(&it))
 		if (obj->flags & GCH_OF_WEAKREFS)
 			gch_weak_clear(h, obj);
 }
@@ -241,9 +251,10 @@ static u64 gch_finalize_unreachable(struct gch_heap *h, int gen)
 {
 	struct gch_obj *obj;
 	bool any = false;
-	u32 next;
+	struct gch_iter it;
 
-	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next) {
+	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
+	for (; obj; obj = gch_iter_next(&it)) {
 		if (gch_wants_finalize(h, obj)) {
 			gch_finalize(h, obj);
 			any = true;
@@ -251,7 +262,8 @@ static u64 gch_finalize_unreachable(struct gch_heap *h, int gen)
 	}
 	if (!any)
 		return 0;
-	gch_list_for_each_safe(h, GCH_L_UNREACHABLE, obj, next)
+	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
+	for (; obj; obj = gch_iter_next(&it))
 		obj->flags &= ~GCH_OF_UNREACHABLE;
 	gch_list_splice_tail(h, GCH_L_UNREACHABLE, GCH_L_FINALIZERS);
 	gch_update_refs(h, GCH_L_FINALIZERS, gen);
@@ -323,14 +335,19 @@ u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r)
 	trace_gc_end(h->id, generation, found - kept, kept, t0);
 	return found;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_collect);
 
-/*
- * The generation an automatic run collects: the oldest whose count is over
- * its threshold, except that the oldest one waits until a quarter of the
- * long-lived objects are new (CPython's long-lived heuristic, issue 4074).
+/**
+ * gch_gc_pick() - the generation an automatic run collects
+ * @h: the heap, locked
+ *
+ * The oldest generation whose count is over its threshold, except that the
+ * oldest one waits until a quarter of the long-lived objects are new
+ * (CPython's long-lived heuristic, issue 4074).
+ *
  * Return: the generation, or -1 for none.
  */
-static int gch_gc_pick(struct gch_heap *h)
+VISIBLE_IF_KUNIT int gch_gc_pick(struct gch_heap *h)
 {
 	int g;
 
@@ -346,6 +363,7 @@ static int gch_gc_pick(struct gch_heap *h)
 	}
 	return -1;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_gc_pick);
 
 static void gch_gc_work(struct work_struct *work)
 {
@@ -399,9 +417,10 @@ static u64 gch_move_all(struct gch_heap *h, enum gch_list from,
 	struct gch_obj *obj;
 	unsigned long n = 0;
 	u64 count = 0;
-	u32 next;
+	struct gch_iter it;
 
-	gch_list_for_each_safe(h, from, obj, next) {
+	obj = gch_iter_start(&it, h, from);
+	for (; obj; obj = gch_iter_next(&it)) {
 		obj->gen = gen;
 		count++;
 		gch_gc_resched(&n);
@@ -423,6 +442,7 @@ void gch_freeze(struct gch_heap *h)
 					   GCH_GEN_PERMANENT);
 	h->gen[0].count = 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_freeze);
 
 /**
  * gch_unfreeze() - move the permanent generation back into the oldest
@@ -434,6 +454,7 @@ void gch_unfreeze(struct gch_heap *h)
 		     GCH_NGEN - 1);
 	h->nfrozen = 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_unfreeze);
 
 /**
  * gch_gc_get() - the collector's controls and counts
@@ -455,6 +476,7 @@ void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc)
 	gc->freeze_count = h->nfrozen;
 	mutex_unlock(&h->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_gc_get);
 
 /**
  * gch_gc_set() - apply the controls @gc->set names
@@ -478,6 +500,7 @@ void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc)
 	gch_gc_note_alloc(h);
 	mutex_unlock(&h->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_gc_set);
 
 /**
  * gch_gc_heap_init() - a new heap's collector state: enabled, nothing due

@@ -165,7 +165,7 @@ struct gch_gen {
  * @id: the heap id (debugfs name, upper bits of every ref)
  */
 struct gch_heap {
-	struct mutex lock;
+	struct mutex lock;		/* see the top of heap.c */
 	u64 *table;
 	u32 table_len;
 	u32 table_used;
@@ -243,7 +243,8 @@ void gch_heap_destroy(struct gch_heap *h);
 int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg);
 struct seq_file;
 void gch_slab_show(struct seq_file *m);
-void gch_for_each_heap(void (*fn)(struct gch_heap *h, void *arg), void *arg);
+struct gch_totals;
+void gch_heaps_sum(struct gch_totals *t);
 int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq);
 void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
 bool gch_heap_full(const struct gch_heap *h);
@@ -275,15 +276,41 @@ void gch_list_del(struct gch_heap *h, struct gch_obj *obj);
 void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
 			  enum gch_list to);
 
-/*
- * Walk a list by handle index; @obj may be moved to another list by the
- * body, the walk goes on from the element after it (saved in @next).
+/**
+ * struct gch_iter - a walk over a list by handle index
+ * @h: the heap, locked
+ * @head: the list's head index
+ * @next: the index after the object last returned, saved before the caller
+ *	  may move that object to another list
+ *
+ * for (obj = gch_iter_start(&it, h, l); obj; obj = gch_iter_next(&it))
  */
-#define gch_list_for_each_safe(h, l, obj, next)				\
-	for ((obj) = gch_list_first(h, l) == GCH_HEAD(l) ? NULL :	\
-		     gch_at(h, gch_list_first(h, l));			\
-	     (obj) && ((next) = (obj)->link.next, true);		\
-	     (obj) = (next) == GCH_HEAD(l) ? NULL : gch_at(h, next))
+struct gch_iter {
+	struct gch_heap *h;
+	u32 head;
+	u32 next;
+};
+
+static inline struct gch_obj *gch_iter_next(struct gch_iter *it)
+{
+	struct gch_obj *obj;
+
+	if (it->next == it->head)
+		return NULL;
+	obj = gch_at(it->h, it->next);
+	it->next = obj->link.next;
+	return obj;
+}
+
+static inline struct gch_obj *gch_iter_start(struct gch_iter *it,
+					     struct gch_heap *h,
+					     enum gch_list l)
+{
+	it->h = h;
+	it->head = GCH_HEAD(l);
+	it->next = gch_list_first(h, l);
+	return gch_iter_next(it);
+}
 
 /* gc.c */
 int gch_gc_init(void);
@@ -297,6 +324,9 @@ void gch_freeze(struct gch_heap *h);
 void gch_unfreeze(struct gch_heap *h);
 void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc);
 void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc);
+#if IS_ENABLED(CONFIG_KUNIT)
+int gch_gc_pick(struct gch_heap *h);
+#endif
 
 /* weak.c */
 struct gch_weak *gch_lookup_weak(struct gch_heap *h, u64 ref);
@@ -342,7 +372,14 @@ int gch_tag_snapshot(struct gch_heap *h, struct gcheap_tag_stat **out,
 		     u32 *n);
 int gch_ioc_tag_stats(struct gch_heap *h, void *arg);
 
-/* debugfs.c */
+/* debugfs.c: totals over heaps, live and closed */
+struct gch_totals {
+	u64 heaps, objects, bytes, allocated, freed, weakrefs;
+	u64 collections, collected, uncollectable, pause_ns_max;
+};
+
+void gch_totals_add(struct gch_heap *h, struct gch_totals *t);
+void gch_totals_retired(struct gch_totals *t);
 extern unsigned int gch_graph_max_nodes;
 void gch_debugfs_init(void);
 void gch_debugfs_exit(void);

@@ -12,43 +12,35 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(gc_start,
-	TP_PROTO(u32 heap, int generation, u64 objects),
-	TP_ARGS(heap, generation, objects),
-	TP_STRUCT__entry(
-		__field(u32, heap)
-		__field(int, generation)
-		__field(u64, objects)
-	),
-	TP_fast_assign(
-		__entry->heap = heap;
-		__entry->generation = generation;
-		__entry->objects = objects;
-	),
-	TP_printk("heap=%u generation=%d objects=%llu", __entry->heap,
-		  __entry->generation, __entry->objects)
+	    TP_PROTO(u32 heap, int generation, u64 objects),
+	    TP_ARGS(heap, generation, objects),
+	    TP_STRUCT__entry(__field(u32, heap)
+			     __field(int, generation)
+			     __field(u64, objects)),
+	    TP_fast_assign(__entry->heap = heap;
+			   __entry->generation = generation;
+			   __entry->objects = objects;),
+	    TP_printk("heap=%u generation=%d objects=%llu", __entry->heap,
+		      __entry->generation, __entry->objects)
 );
 
 TRACE_EVENT(gc_end,
-	TP_PROTO(u32 heap, int generation, u64 collected, u64 uncollectable,
-		 u64 pause_ns),
-	TP_ARGS(heap, generation, collected, uncollectable, pause_ns),
-	TP_STRUCT__entry(
-		__field(u32, heap)
-		__field(int, generation)
-		__field(u64, collected)
-		__field(u64, uncollectable)
-		__field(u64, pause_ns)
-	),
-	TP_fast_assign(
-		__entry->heap = heap;
-		__entry->generation = generation;
-		__entry->collected = collected;
-		__entry->uncollectable = uncollectable;
-		__entry->pause_ns = pause_ns;
-	),
-	TP_printk("heap=%u generation=%d collected=%llu uncollectable=%llu pause_ns=%llu",
-		  __entry->heap, __entry->generation, __entry->collected,
-		  __entry->uncollectable, __entry->pause_ns)
+	    TP_PROTO(u32 heap, int generation, u64 collected,
+		     u64 uncollectable, u64 pause_ns),
+	    TP_ARGS(heap, generation, collected, uncollectable, pause_ns),
+	    TP_STRUCT__entry(__field(u32, heap)
+			     __field(int, generation)
+			     __field(u64, collected)
+			     __field(u64, uncollectable)
+			     __field(u64, pause_ns)),
+	    TP_fast_assign(__entry->heap = heap;
+			   __entry->generation = generation;
+			   __entry->collected = collected;
+			   __entry->uncollectable = uncollectable;
+			   __entry->pause_ns = pause_ns;),
+	    TP_printk("heap=%u generation=%d collected=%llu uncollectable=%llu pause_ns=%llu",
+		      __entry->heap, __entry->generation, __entry->collected,
+		      __entry->uncollectable, __entry->pause_ns)
 );
 
 #endif /* GCHEAP_TRACE_H */

@@ -80,9 +80,11 @@ int gch_heap_cache_init(void)
 			return -ENOMEM;
 		}
 		gch_caches[i] = kmem_cache_create_usercopy(name, sz, 8,
-				SLAB_ACCOUNT | GCH_SLAB_NO_MERGE,
-				sizeof(struct gch_obj),
-				sz - sizeof(struct gch_obj), NULL);
+							   SLAB_ACCOUNT |
+							   GCH_SLAB_NO_MERGE,
+							   sizeof(struct gch_obj),
+							   sz - sizeof(struct gch_obj),
+							   NULL);
 		if (!gch_caches[i]) {
 			gch_heap_cache_exit();
 			return -ENOMEM;
@@ -182,6 +184,7 @@ u32 *gch_slots(struct gch_obj *obj)
 {
 	return gch_data(obj);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_slots);
 
 /**
  * gch_payload() - an object's payload
@@ -204,6 +207,7 @@ struct gch_obj_ext *gch_ext(struct gch_obj *obj)
 {
 	return obj->flags & GCH_OF_EXT ? (struct gch_obj_ext *)(obj + 1) : NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_ext);
 
 /**
  * gch_obj_new() - allocate an object, not yet in any heap
@@ -261,6 +265,7 @@ fail:
 	gch_class_free(gch_class_for(a->nslots, a->size, flags), obj);
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_obj_new);
 
 /**
  * gch_obj_free() - free an object's memory
@@ -274,6 +279,7 @@ void gch_obj_free(struct gch_obj *obj)
 		kvfree(gch_data(obj));
 	gch_class_free(gch_class_for(obj->nslots, obj->size, obj->flags), obj);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_obj_free);
 
 /* ---- handle table ---- */
 
@@ -339,6 +345,7 @@ int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
 	*seq = h->seq_base;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_handle_alloc);
 
 /**
  * gch_handle_free() - give a table entry back
@@ -361,6 +368,7 @@ void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq)
 	h->table[idx] = (u64)seq << 32 | (u64)h->free_idx << 1 | GCH_ENT_FREE;
 	h->free_idx = idx;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_handle_free);
 
 /**
  * gch_ref_of() - the ref that names an object
@@ -373,6 +381,7 @@ u64 gch_ref_of(const struct gch_heap *h, const struct gch_obj *obj)
 {
 	return (u64)h->id << 48 | (u64)obj->seq << 24 | obj->idx;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_ref_of);
 
 /**
  * gch_lookup() - the live object a ref names
@@ -398,6 +407,7 @@ struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
 		return NULL;
 	return obj;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_lookup);
 
 /**
  * gch_at() - the object at a handle index held by a slot or list
@@ -410,6 +420,7 @@ struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
 {
 	return (struct gch_obj *)(uintptr_t)h->table[idx];
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_at);
 
 /* ---- generation lists, linked by handle index ---- */
 
@@ -454,6 +465,7 @@ u32 gch_list_first(const struct gch_heap *h, enum gch_list l)
 {
 	return h->heads[l].next;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_list_first);
 
 /**
  * gch_list_add_tail() - append an object (in no list) to a list
@@ -555,6 +567,7 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	gch_gc_note_alloc(h);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_obj_publish);
 
 /**
  * gch_incref() - take one more reference
@@ -571,6 +584,7 @@ int gch_incref(struct gch_heap *h, struct gch_obj *obj)
 	obj->refcnt++;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_incref);
 
 /* Take a dead object out of the heap and push it on the release stack. */
 static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
@@ -670,6 +684,7 @@ void gch_decref(struct gch_heap *h, struct gch_obj *obj, struct gch_reap *r)
 	else
 		gch_release(h, obj, r);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_decref);
 
 /**
  * gch_set_slot() - store a reference in a slot
@@ -698,6 +713,7 @@ int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
 		gch_decref(h, gch_at(h, old), r);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_set_slot);
 
 /**
  * gch_reap_free() - free what a locked section released
@@ -721,6 +737,7 @@ void gch_reap_free(struct gch_reap *r)
 	r->head = NULL;
 	r->count = 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_reap_free);
 
 /* ---- heaps ---- */
 
@@ -750,21 +767,21 @@ int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg)
 	mutex_unlock(&h->lock);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_heap_config);
 
 /**
- * gch_for_each_heap() - call a function on every live heap, then on NULL
- * @fn: called with gch_heaps_lock held (it may take the heap's lock)
- * @arg: passed to @fn
+ * gch_heaps_sum() - what every heap did: the live ones and the closed ones
+ * @t: zeroed by the caller, filled in
  */
-void gch_for_each_heap(void (*fn)(struct gch_heap *h, void *arg), void *arg)
+void gch_heaps_sum(struct gch_totals *t)
 {
 	struct gch_heap *h;
 	int id;
 
 	mutex_lock(&gch_heaps_lock);
 	idr_for_each_entry(&gch_heap_idr, h, id)
-		fn(h, arg);
-	fn(NULL, arg);
+		gch_totals_add(h, t);
+	gch_totals_retired(t);
 	mutex_unlock(&gch_heaps_lock);
 }
 
@@ -809,6 +826,7 @@ struct gch_heap *gch_heap_create(void)
 	gch_debugfs_heap_add(h);
 	return h;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_heap_create);
 
 /**
  * gch_heap_destroy() - free a heap and everything in it
@@ -846,3 +864,4 @@ void gch_heap_destroy(struct gch_heap *h)
 	mutex_destroy(&h->lock);
 	kfree(h);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_heap_destroy);

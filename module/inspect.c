@@ -38,9 +38,10 @@ static void gch_list_objects(struct gch_heap *h, struct gch_lister *ls,
 			     enum gch_list l)
 {
 	struct gch_obj *obj;
-	u32 next;
+	struct gch_iter it;
 
-	gch_list_for_each_safe(h, l, obj, next)
+	obj = gch_iter_start(&it, h, l);
+	for (; obj; obj = gch_iter_next(&it))
 		gch_lister_add(h, ls, obj);
 }
 
@@ -76,12 +77,14 @@ static void gch_list_referrers(struct gch_heap *h, struct gch_lister *ls,
 	};
 	struct gch_obj *obj;
 	unsigned int i;
-	u32 next;
+	struct gch_iter it;
 
-	for (i = 0; i < ARRAY_SIZE(lists); i++)
-		gch_list_for_each_safe(h, lists[i], obj, next)
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		obj = gch_iter_start(&it, h, lists[i]);
+		for (; obj; obj = gch_iter_next(&it))
 			if (gch_points_at(obj, target->idx))
 				gch_lister_add(h, ls, obj);
+	}
 }
 
 static int gch_list_locked(struct gch_heap *h, const struct gcheap_list *a,
@@ -178,7 +181,7 @@ static int gch_list_gather(struct gch_heap *h, const struct gcheap_list *a,
 			ret = -EAGAIN;
 		}
 		mutex_unlock(&h->lock);
-		if (ret != -EAGAIN || ls->refs == NULL)
+		if (ret != -EAGAIN || !ls->refs)
 			break;
 		gch_list_undo(h, ls->refs, ls->stored);
 		kvfree(ls->refs);

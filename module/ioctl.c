@@ -26,7 +26,7 @@
 /* All output fields of a struct must be zero on input. */
 static bool gch_nonzero(const void *p, size_t len)
 {
-	return memchr_inv(p, 0, len) != NULL;
+	return !!memchr_inv(p, 0, len);
 }
 
 /* Drop a reference handed out by a call whose copy-out failed. */
@@ -393,31 +393,28 @@ struct gch_ioctl_desc {
 	void (*undo)(struct gch_heap *h, void *arg);
 };
 
-#define GCH_IOCTL(c, f, u) [_IOC_NR(c)] = { .cmd = (c), .fn = (f), .undo = (u) }
-
 static const struct gch_ioctl_desc gch_ioctls[] = {
-	GCH_IOCTL(GCHEAP_IOC_CONFIG, gch_ioc_config, NULL),
-	GCH_IOCTL(GCHEAP_IOC_HEAP_INFO, gch_ioc_heap_info, NULL),
-	GCH_IOCTL(GCHEAP_IOC_ALLOC, gch_ioc_alloc, gch_undo_alloc),
-	GCH_IOCTL(GCHEAP_IOC_INCREF, gch_ioc_incref, NULL),
-	GCH_IOCTL(GCHEAP_IOC_DECREF, gch_ioc_decref, NULL),
-	GCH_IOCTL(GCHEAP_IOC_SET_SLOT, gch_ioc_set_slot, NULL),
-	GCH_IOCTL(GCHEAP_IOC_GET_SLOT, gch_ioc_get_slot, gch_undo_get_slot),
-	GCH_IOCTL(GCHEAP_IOC_WRITE, gch_ioc_write, NULL),
-	GCH_IOCTL(GCHEAP_IOC_READ, gch_ioc_read, NULL),
-	GCH_IOCTL(GCHEAP_IOC_INFO, gch_ioc_info, NULL),
-	GCH_IOCTL(GCHEAP_IOC_STATS, gch_ioc_stats, NULL),
-	GCH_IOCTL(GCHEAP_IOC_COLLECT, gch_ioc_collect, NULL),
-	GCH_IOCTL(GCHEAP_IOC_GET_GC, gch_ioc_get_gc, NULL),
-	GCH_IOCTL(GCHEAP_IOC_SET_GC, gch_ioc_set_gc, NULL),
-	GCH_IOCTL(GCHEAP_IOC_FREEZE, gch_ioc_freeze, NULL),
-	GCH_IOCTL(GCHEAP_IOC_UNFREEZE, gch_ioc_unfreeze, NULL),
-	GCH_IOCTL(GCHEAP_IOC_LIST, gch_ioc_list, gch_undo_list),
-	GCH_IOCTL(GCHEAP_IOC_TAG_STATS, gch_ioc_tag_stats, NULL),
-	GCH_IOCTL(GCHEAP_IOC_WEAKREF, gch_ioc_weakref, gch_undo_weakref),
-	GCH_IOCTL(GCHEAP_IOC_WEAKREF_GET, gch_ioc_weakref_get,
-		  gch_undo_weakref_get),
-	GCH_IOCTL(GCHEAP_IOC_BATCH, gch_ioc_batch, NULL),
+	{ GCHEAP_IOC_CONFIG, gch_ioc_config, NULL },
+	{ GCHEAP_IOC_HEAP_INFO, gch_ioc_heap_info, NULL },
+	{ GCHEAP_IOC_ALLOC, gch_ioc_alloc, gch_undo_alloc },
+	{ GCHEAP_IOC_INCREF, gch_ioc_incref, NULL },
+	{ GCHEAP_IOC_DECREF, gch_ioc_decref, NULL },
+	{ GCHEAP_IOC_SET_SLOT, gch_ioc_set_slot, NULL },
+	{ GCHEAP_IOC_GET_SLOT, gch_ioc_get_slot, gch_undo_get_slot },
+	{ GCHEAP_IOC_WRITE, gch_ioc_write, NULL },
+	{ GCHEAP_IOC_READ, gch_ioc_read, NULL },
+	{ GCHEAP_IOC_INFO, gch_ioc_info, NULL },
+	{ GCHEAP_IOC_STATS, gch_ioc_stats, NULL },
+	{ GCHEAP_IOC_COLLECT, gch_ioc_collect, NULL },
+	{ GCHEAP_IOC_GET_GC, gch_ioc_get_gc, NULL },
+	{ GCHEAP_IOC_SET_GC, gch_ioc_set_gc, NULL },
+	{ GCHEAP_IOC_FREEZE, gch_ioc_freeze, NULL },
+	{ GCHEAP_IOC_UNFREEZE, gch_ioc_unfreeze, NULL },
+	{ GCHEAP_IOC_LIST, gch_ioc_list, gch_undo_list },
+	{ GCHEAP_IOC_TAG_STATS, gch_ioc_tag_stats, NULL },
+	{ GCHEAP_IOC_WEAKREF, gch_ioc_weakref, gch_undo_weakref },
+	{ GCHEAP_IOC_WEAKREF_GET, gch_ioc_weakref_get, gch_undo_weakref_get },
+	{ GCHEAP_IOC_BATCH, gch_ioc_batch, NULL },
 };
 
 /* Every struct an ioctl takes, to size the kernel's copy. */
@@ -439,15 +436,18 @@ union gch_ioctl_arg {
 	struct gcheap_tag_stats tag_stats;
 };
 
+/*
+ * The command's entry: same type, number and direction; the size may be
+ * that of a newer caller's struct, checked by the dispatcher.
+ */
 static const struct gch_ioctl_desc *gch_ioctl_find(unsigned int cmd)
 {
-	unsigned int nr = _IOC_NR(cmd);
+	unsigned int i;
 
-	if (_IOC_TYPE(cmd) != GCHEAP_IOC_MAGIC || nr >= ARRAY_SIZE(gch_ioctls))
-		return NULL;
-	if (!gch_ioctls[nr].fn || _IOC_DIR(cmd) != _IOC_DIR(gch_ioctls[nr].cmd))
-		return NULL;
-	return &gch_ioctls[nr];
+	for (i = 0; i < ARRAY_SIZE(gch_ioctls); i++)
+		if (!((gch_ioctls[i].cmd ^ cmd) & ~IOCSIZE_MASK))
+			return &gch_ioctls[i];
+	return NULL;
 }
 
 /* Copy the result out, zero-filling a newer caller's larger struct. */

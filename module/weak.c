@@ -32,6 +32,7 @@ u64 gch_weak_ref_of(const struct gch_heap *h, const struct gch_weak *w)
 {
 	return (u64)h->id << 48 | (u64)w->seq << 24 | w->idx;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_weak_ref_of);
 
 /**
  * gch_lookup_weak() - the live weakref a ref names
@@ -56,6 +57,7 @@ struct gch_weak *gch_lookup_weak(struct gch_heap *h, u64 ref)
 		return NULL;
 	return w;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_lookup_weak);
 
 /* Add @w to the weakrefs of @obj. */
 static int gch_weak_link(struct gch_heap *h, struct gch_obj *obj,
@@ -147,6 +149,7 @@ err_free:
 	kfree(w);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_weak_new);
 
 /**
  * gch_weak_incref() - take one more reference to a weakref
@@ -179,6 +182,7 @@ void gch_weak_decref(struct gch_heap *h, struct gch_weak *w)
 	h->nweak--;
 	kfree(w);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_weak_decref);
 
 /* Clear one weakref of a dying object; notify if it asked for it. */
 static void gch_weak_kill(struct gch_heap *h, struct gch_weak *w)

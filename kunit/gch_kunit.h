@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by gcheap's KUnit suites: a heap per test, objects built
+ * the way the ioctls build them, under the heap's lock.
+ */
+#ifndef GCH_KUNIT_H
+#define GCH_KUNIT_H
+
+#include <kunit/test.h>
+
+#include "gcheap.h"
+
+/* A published object with @nslots slots and @size payload bytes. */
+static inline struct gch_obj *gk_obj(struct kunit *test, struct gch_heap *h,
+				     u32 nslots, u32 size, u32 flags)
+{
+	struct gcheap_alloc a = {
+		.nslots = nslots, .size = size, .flags = flags,
+	};
+	struct gch_obj *obj = gch_obj_new(&a, GFP_KERNEL_ACCOUNT);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	mutex_lock(&h->lock);
+	ret = gch_obj_publish(h, obj);
+	mutex_unlock(&h->lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return obj;
+}
+
+static inline void gk_set(struct kunit *test, struct gch_heap *h,
+			  struct gch_obj *obj, u32 slot, struct gch_obj *t)
+{
+	struct gch_reap r = {};
+	int ret;
+
+	mutex_lock(&h->lock);
+	ret = gch_set_slot(h, obj, slot, t, &r);
+	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+static inline void gk_drop(struct gch_heap *h, struct gch_obj *obj)
+{
+	struct gch_reap r = {};
+
+	mutex_lock(&h->lock);
+	gch_decref(h, obj, &r);
+	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
+}
+
+static inline u64 gk_collect(struct gch_heap *h, int gen)
+{
+	struct gch_reap r = {};
+	u64 found;
+
+	mutex_lock(&h->lock);
+	found = gch_collect(h, gen, &r);
+	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
+	return found;
+}
+
+static inline u64 gk_objects(struct gch_heap *h)
+{
+	u64 n;
+
+	mutex_lock(&h->lock);
+	n = h->nobjects;
+	mutex_unlock(&h->lock);
+	return n;
+}
+
+/* Whether a ref still names a live object. */
+static inline bool gk_alive(struct gch_heap *h, u64 ref)
+{
+	bool alive;
+
+	mutex_lock(&h->lock);
+	alive = gch_lookup(h, ref);
+	mutex_unlock(&h->lock);
+	return alive;
+}
+
+/* A heap per test, with automatic collection off: tests collect. */
+static inline int gk_init(struct kunit *test)
+{
+	struct gcheap_gc gc = { .set = GCH_GC_SET_ENABLED, .enabled = 0 };
+	struct gch_heap *h = gch_heap_create();
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	gch_gc_set(h, &gc);
+	test->priv = h;
+	return 0;
+}
+
+static inline void gk_exit(struct kunit *test)
+{
+	gch_heap_destroy(test->priv);
+}
+
+#endif
