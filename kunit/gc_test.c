@@ -228,7 +228,8 @@ static void gch_test_long_lived_heuristic(struct kunit *test)
 	h->long_lived_pending = 250;
 	g = gch_gc_pick(h);
 	KUNIT_EXPECT_EQ(test, g, 2);
-	h->gen[1].count = h->gen[2].count = 0;
+	h->gen[1].count = 0;
+	h->gen[2].count = 0;
 	g = gch_gc_pick(h);
 	KUNIT_EXPECT_EQ(test, g, -1);
 	h->gen[0].count = 1000001;
@@ -344,4 +345,5 @@ static struct kunit_suite gch_gc_suite = {
 	.exit = gk_exit,
 	.test_cases = gch_gc_cases,
 };
+
 kunit_test_suite(gch_gc_suite);

@@ -192,6 +192,7 @@ static struct kunit_suite gch_heap_suite = {
 	.exit = gk_exit,
 	.test_cases = gch_heap_cases,
 };
+
 kunit_test_suite(gch_heap_suite);
 
 MODULE_DESCRIPTION("KUnit tests of gcheap's heaps and handles");

@@ -7,7 +7,6 @@
 #define GCHEAP_COMPAT_H
 
 #include <linux/slab.h>
-#include <linux/version.h>
 
 /*
  * SLAB_NO_MERGE (6.5+) keeps gcheap's caches its own.  Before it, the
@@ -21,14 +20,11 @@
 
 /*
  * Internals the KUnit suites call are exported, in the KUnit namespace,
- * only when CONFIG_KUNIT is set.  The namespace argument of
- * MODULE_IMPORT_NS became a string in 6.13.
+ * only when CONFIG_KUNIT is set.  Up to 6.12 the namespace is named by an
+ * identifier (6.13 made it a string: the place to change when gcheap
+ * supports it).
  */
 #include <kunit/visibility.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define GCH_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
-#else
 #define GCH_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
-#endif
 
 #endif /* GCHEAP_COMPAT_H */
