@@ -39,7 +39,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 KSFT_DIR = $(shell $(TOP)/scripts/build-kernel --source)/tools/testing/selftests
 
 .PHONY: all modules lib tools tests kmod-debug kmod-distro check run clean \
-	overhead FORCE
+	overhead bench FORCE
 
 all: modules lib tools
 
@@ -109,6 +109,18 @@ $(BUILD)/bench/%: bench/%.c userlib/libgcheap.a
 
 overhead: lib kmod-distro $(BUILD)/bench/overhead
 	scripts/vm-run --kernel distro -- $(BUILD)/bench/overhead
+
+BENCH_BINS := $(BUILD)/bench/gchbench $(BUILD)/bench/overhead \
+	$(BUILD)/bench/binarytrees_gcheap $(BUILD)/bench/binarytrees_malloc
+
+$(BUILD)/bench/gchbench: bench/gchbench.c userlib/libgcheap.a
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< userlib/libgcheap.a -luring -lpthread
+
+# The benchmarks (not part of make check): see BENCHMARKS.md.
+bench: lib kmod-distro $(BENCH_BINS)
+	scripts/deps
+	scripts/bench
 
 clean:
 	rm -rf $(BUILD) userlib/*.a userlib/*.so* userlib/*.pc $(TOOLS)

@@ -34,6 +34,26 @@ static long long read_ll(const char *path)
 	return v;
 }
 
+/* Bytes of slab pages gcheap's caches hold, from /proc/slabinfo. */
+static long long slab_page_bytes(void)
+{
+	long long total = 0, objs, nobjs, size, per, pages, slabs, nslabs;
+	char line[512], name[64];
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %lld %lld %lld %lld %lld : tunables %*d %*d %*d : slabdata %lld %lld",
+			   name, &objs, &nobjs, &size, &per, &pages, &slabs,
+			   &nslabs) != 8 || strncmp(name, "gcheap_", 7))
+			continue;
+		total += nslabs * pages * 4096;
+	}
+	fclose(f);
+	return total;
+}
+
 static int write_str(const char *path, const char *s)
 {
 	FILE *f = fopen(path, "w");
@@ -51,7 +71,7 @@ int main(int argc, char **argv)
 	uint32_t size = argc > 2 ? strtoul(argv[2], NULL, 0) : 16;
 	long n = argc > 3 ? strtol(argv[3], NULL, 0) : 200000, i;
 	struct gch_config cfg = { .max_objects = n + 16 };
-	long long before, after;
+	long long before, after, slab_before, slab_after;
 	struct gch_heap *h;
 	gch_ref_t r;
 	char pid[32];
@@ -72,6 +92,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	before = read_ll(CG "/memory.current");
+	slab_before = slab_page_bytes();
 	for (i = 0; i < n; i++) {
 		if (gch_alloc(h, nslots, size, &r)) {
 			fprintf(stderr, "overhead: alloc %ld failed\n", i);
@@ -79,9 +100,13 @@ int main(int argc, char **argv)
 		}
 	}
 	after = read_ll(CG "/memory.current");
-	printf("objects %ld, %u slots, %u payload bytes: %.1f bytes each "
-	       "(memory.current %lld -> %lld)\n", n, nslots, size,
-	       (double)(after - before) / n, before, after);
+	slab_after = slab_page_bytes();
+	printf("mem_memcg_bytes_per_obj %.2f bytes\n",
+	       (double)(after - before) / n);
+	printf("mem_slab_bytes_per_obj %.2f bytes\n",
+	       (double)(slab_after - slab_before) / n);
+	fprintf(stderr, "overhead: %ld objects, %u slots, %u payload bytes: "
+		"memory.current %lld -> %lld\n", n, nslots, size, before, after);
 	gch_close(h);
 	write_str("/sys/fs/cgroup/cgroup.procs", pid);
 	rmdir(CG);

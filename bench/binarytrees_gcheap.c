@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * binary-trees (the Computer Language Benchmarks Game), with every node a
+ * gcheap object of 2 slots, built and checked through batches.  Output is
+ * the reference output, line for line.
+ *
+ * Trees are built bottom up, a level at a time, many trees at once: a
+ * level's allocations, its parents' slot stores and the children's
+ * reference drops go in batches of up to GCHEAP_BATCH_MAX ops.  Checking
+ * walks the trees a level at a time with GET_SLOT ops, dropping each
+ * visited node's reference in the same batch.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gcheap.h"
+
+static struct gch_heap *h;
+static struct gch_batch *bt;
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "binarytrees: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static void submit(int want)
+{
+	int ret = gch_batch_submit(bt);
+
+	if (ret != want)
+		die("batch", ret < 0 ? ret : EIO);
+}
+
+static gch_ref_t result(int i)
+{
+	gch_ref_t r = 0;
+
+	gch_batch_result(bt, i, &r);
+	return r;
+}
+
+/* Allocate @n leaves into @out. */
+static void leaves(gch_ref_t *out, long n)
+{
+	long done = 0;
+	int i, k;
+
+	while (done < n) {
+		k = n - done > GCHEAP_BATCH_MAX ? GCHEAP_BATCH_MAX : n - done;
+		gch_batch_reset(bt);
+		for (i = 0; i < k; i++)
+			gch_batch_alloc(bt, 2, 0);
+		submit(k);
+		for (i = 0; i < k; i++)
+			out[done + i] = result(i);
+		done += k;
+	}
+}
+
+/* Parents of @n children (pairs), into @out; the children's refs go. */
+static void parents(const gch_ref_t *kids, gch_ref_t *out, long n)
+{
+	long done = 0;
+	int i, k, per = GCHEAP_BATCH_MAX / 5;
+
+	while (done < n) {
+		k = n - done > per ? per : n - done;
+		gch_batch_reset(bt);
+		for (i = 0; i < k; i++) {
+			int p = gch_batch_alloc(bt, 2, 0);
+
+			gch_batch_set_slot(bt, GCH_RESULT(p), 0, kids[2 * (done + i)]);
+			gch_batch_set_slot(bt, GCH_RESULT(p), 1, kids[2 * (done + i) + 1]);
+			gch_batch_decref(bt, kids[2 * (done + i)]);
+			gch_batch_decref(bt, kids[2 * (done + i) + 1]);
+		}
+		submit(5 * k);
+		for (i = 0; i < k; i++)
+			out[done + i] = result(5 * i);
+		done += k;
+	}
+}
+
+/* @k trees of depth @d; roots in @roots.  @a and @b: scratch of 2^d * k. */
+static void build(int d, long k, gch_ref_t *roots, gch_ref_t *a, gch_ref_t *b)
+{
+	long n = k << d;
+
+	leaves(a, n);
+	while (n > k) {
+		parents(a, b, n / 2);
+		n /= 2;
+		memcpy(a, b, n * sizeof(*a));
+	}
+	memcpy(roots, a, k * sizeof(*a));
+}
+
+/*
+ * Count the nodes of @k trees, a level at a time; every reference taken
+ * on the way, and the roots' (handed over by the caller), is dropped.
+ */
+static long check(gch_ref_t *level, long k, gch_ref_t *next)
+{
+	long count = 0, n = k, m, done;
+	int i, c, per = GCHEAP_BATCH_MAX / 3;
+
+	while (n) {
+		count += n;
+		m = 0;
+		for (done = 0; done < n; done += c) {
+			c = n - done > per ? per : n - done;
+			gch_batch_reset(bt);
+			for (i = 0; i < c; i++) {
+				gch_batch_get_slot(bt, level[done + i], 0);
+				gch_batch_get_slot(bt, level[done + i], 1);
+				gch_batch_decref(bt, level[done + i]);
+			}
+			submit(3 * c);
+			for (i = 0; i < 2 * c; i++) {
+				gch_ref_t r = result(i / 2 * 3 + i % 2);
+
+				if (r)
+					next[m++] = r;
+			}
+		}
+		memcpy(level, next, m * sizeof(*level));
+		n = m;
+	}
+	return count;
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 10;
+	int min_depth = 4, max_depth = n > min_depth + 2 ? n : min_depth + 2;
+	long size = 1L << (max_depth + 2), iterations, k, i;
+	gch_ref_t *a = malloc(size * sizeof(*a)), *b = malloc(size * sizeof(*b));
+	gch_ref_t *roots = malloc(size * sizeof(*roots)), longlived;
+	struct gch_config cfg = { .max_objects = 1 << 20 };
+	int d;
+
+	h = gch_open(&cfg);
+	bt = h ? gch_batch_new(h, GCHEAP_BATCH_MAX) : NULL;
+	if (!bt || !a || !b || !roots)
+		die("setup", errno);
+
+	build(max_depth + 1, 1, roots, a, b);
+	printf("stretch tree of depth %d\t check: %ld\n", max_depth + 1,
+	       check(roots, 1, a));
+
+	build(max_depth, 1, &longlived, a, b);
+
+	for (d = min_depth; d <= max_depth; d += 2) {
+		long chk = 0;
+
+		iterations = 1L << (max_depth - d + min_depth);
+		/* as many trees at once as fill a few batches */
+		k = (1L << 13) >> d;
+		if (k < 1)
+			k = 1;
+		for (i = 0; i < iterations; i += k) {
+			long m = iterations - i < k ? iterations - i : k;
+
+			build(d, m, roots, a, b);
+			chk += check(roots, m, a);
+		}
+		printf("%ld\t trees of depth %d\t check: %ld\n", iterations, d, chk);
+	}
+	roots[0] = longlived;
+	printf("long lived tree of depth %d\t check: %ld\n", max_depth,
+	       check(roots, 1, a));
+	gch_batch_free(bt);
+	gch_close(h);
+	free(a);
+	free(b);
+	free(roots);
+	return 0;
+}

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gchbench: gcheap's micro and macro benchmarks, one per subcommand, each
+ * printing "name value unit" lines (scripts/bench collects them):
+ *
+ *   ops           per-op cost: getppid, a bare ioctl, io_uring NOPs, and
+ *                 each op class as single ioctls and in batches
+ *   collect N     full collection of N objects in 2-cycles, unreachable
+ *                 and reachable; an empty heap's collection
+ *   pause N       young-collection pause with N long-lived objects
+ *   heaps         alloc/free throughput, one thread vs two on two heaps
+ */
+#include <errno.h>
+#include <liburing.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gcheap.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "gchbench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static void report(const char *name, double value, const char *unit)
+{
+	printf("%s %.2f %s\n", name, value, unit);
+	fflush(stdout);
+}
+
+#define N_OPS	200000
+
+static void bench_syscalls(struct gch_heap *h)
+{
+	double t;
+	long i;
+
+	t = now();
+	for (i = 0; i < N_OPS; i++)
+		syscall(SYS_getppid);
+	report("getppid", (now() - t) * 1e9 / N_OPS, "ns/op");
+	t = now();
+	for (i = 0; i < N_OPS; i++)
+		ioctl(gch_fd(h), _IO(GCHEAP_IOC_MAGIC, 0x7f), 0);
+	report("bare_ioctl", (now() - t) * 1e9 / N_OPS, "ns/op");
+}
+
+static void bench_uring(void)
+{
+	static const unsigned int sizes[] = { 1, 8, 32, 256, 4096 };
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	unsigned int s, k, done;
+	double t;
+	long ops;
+	int ret;
+
+	ret = io_uring_queue_init(4096, &ring, 0);
+	if (ret) {
+		fprintf(stderr, "gchbench: io_uring: %s (skipped)\n", strerror(-ret));
+		return;
+	}
+	for (s = 0; s < 5; s++) {
+		char name[64];
+
+		t = now();
+		for (ops = 0; ops < N_OPS; ops += sizes[s]) {
+			for (k = 0; k < sizes[s]; k++)
+				io_uring_prep_nop(io_uring_get_sqe(&ring));
+			io_uring_submit_and_wait(&ring, sizes[s]);
+			for (done = 0; done < sizes[s]; done++) {
+				io_uring_wait_cqe(&ring, &cqe);
+				io_uring_cqe_seen(&ring, cqe);
+			}
+		}
+		snprintf(name, sizeof(name), "uring_nop_batch%u", sizes[s]);
+		report(name, (now() - t) * 1e9 / ops, "ns/op");
+	}
+	io_uring_queue_exit(&ring);
+}
+
+/* One op class, as single calls: pairs that leave the heap as it was. */
+static void bench_single(struct gch_heap *h, gch_ref_t a, gch_ref_t b)
+{
+	gch_ref_t r;
+	double t;
+	long i;
+
+	t = now();
+	for (i = 0; i < N_OPS / 2; i++) {
+		gch_incref(h, a);
+		gch_decref(h, a);
+	}
+	report("single_refcount", (now() - t) * 1e9 / N_OPS, "ns/op");
+	t = now();
+	for (i = 0; i < N_OPS / 2; i++) {
+		gch_set_slot(h, a, 0, b);
+		gch_set_slot(h, a, 0, 0);
+	}
+	report("single_slot", (now() - t) * 1e9 / N_OPS, "ns/op");
+	t = now();
+	for (i = 0; i < N_OPS / 2; i++) {
+		if (gch_alloc(h, 2, 16, &r))
+			die("alloc", errno);
+		gch_decref(h, r);
+	}
+	report("single_alloc", (now() - t) * 1e9 / N_OPS, "ns/op");
+}
+
+/* Fill a batch with @n (even) ops of one class, in pairs as above. */
+static void fill(struct gch_batch *bt, int cls, unsigned int n, gch_ref_t a,
+		 gch_ref_t b)
+{
+	unsigned int i;
+
+	gch_batch_reset(bt);
+	for (i = 0; i < n; i += 2) {
+		if (cls == 0) {
+			gch_batch_incref(bt, a);
+			gch_batch_decref(bt, a);
+		} else if (cls == 1) {
+			gch_batch_set_slot(bt, a, 0, b);
+			gch_batch_set_slot(bt, a, 0, 0);
+		} else {
+			gch_batch_alloc(bt, 2, 16);
+			gch_batch_decref(bt, GCH_RESULT(i));
+		}
+	}
+}
+
+static void bench_batches(struct gch_heap *h, gch_ref_t a, gch_ref_t b)
+{
+	static const char *const cls_name[] = { "refcount", "slot", "alloc" };
+	static const unsigned int sizes[] = { 1, 8, 32, 256, 4096 };
+	struct gch_batch *bt = gch_batch_new(h, 4096);
+	unsigned int s;
+	int cls, ret;
+
+	if (!bt)
+		die("batch_new", errno);
+	for (cls = 0; cls < 3; cls++) {
+		for (s = 0; s < 5; s++) {
+			unsigned int n = sizes[s];
+			long ops = 0;
+			char name[64];
+			double t;
+
+			if (n == 1) {
+				/* a batch of one op: incref then decref */
+				t = now();
+				for (; ops < N_OPS; ops++) {
+					gch_batch_reset(bt);
+					if (cls == 2 && (ops & 1) == 0)
+						gch_batch_alloc(bt, 2, 16);
+					else if (cls == 2)
+						gch_batch_decref(bt, b);
+					else if (cls == 1)
+						gch_batch_set_slot(bt, a, 0,
+								   ops & 1 ? 0 : b);
+					else if (ops & 1)
+						gch_batch_decref(bt, a);
+					else
+						gch_batch_incref(bt, a);
+					ret = gch_batch_submit(bt);
+					if (ret != 1)
+						die("batch", ret);
+					if (cls == 2 && (ops & 1) == 0)
+						gch_batch_result(bt, 0, &b);
+				}
+			} else {
+				fill(bt, cls, n, a, b);
+				t = now();
+				for (; ops < N_OPS; ops += n) {
+					ret = gch_batch_submit(bt);
+					if (ret != (int)n)
+						die("batch", ret < 0 ? ret : EIO);
+				}
+			}
+			snprintf(name, sizeof(name), "batch%u_%s", n, cls_name[cls]);
+			report(name, (now() - t) * 1e9 / ops, "ns/op");
+		}
+	}
+	gch_batch_free(bt);
+}
+
+static void cmd_ops(void)
+{
+	struct gch_heap *h = gch_open(NULL);
+	gch_ref_t a, b;
+
+	if (!h || gch_disable(h))
+		die("open", errno);
+	if (gch_alloc(h, 2, 16, &a) || gch_alloc(h, 2, 16, &b))
+		die("alloc", errno);
+	bench_syscalls(h);
+	bench_uring();
+	bench_single(h, a, b);
+	bench_batches(h, a, b);
+	gch_close(h);
+}
+
+/* n objects in 2-cycles, built through batches; @keep holds one per cycle. */
+static void build_cycles(struct gch_heap *h, long n, gch_ref_t *keep)
+{
+	struct gch_batch *bt = gch_batch_new(h, 4096);
+	long built = 0, i;
+	gch_ref_t r;
+
+	if (!bt)
+		die("batch_new", errno);
+	while (built < n) {
+		int pairs = (n - built) / 2 > 512 ? 512 : (n - built) / 2;
+		int j;
+
+		gch_batch_reset(bt);
+		for (j = 0; j < pairs; j++) {
+			int x = gch_batch_alloc(bt, 1, 0);
+			int y = gch_batch_alloc(bt, 1, 0);
+
+			gch_batch_set_slot(bt, GCH_RESULT(x), 0, GCH_RESULT(y));
+			gch_batch_set_slot(bt, GCH_RESULT(y), 0, GCH_RESULT(x));
+			gch_batch_decref(bt, GCH_RESULT(y));
+			if (!keep)
+				gch_batch_decref(bt, GCH_RESULT(x));
+		}
+		if (gch_batch_submit(bt) < 0)
+			die("batch", errno);
+		for (i = 0; keep && i < pairs; i++) {
+			gch_batch_result(bt, i * 5, &r);
+			keep[(built / 2) + i] = r;
+		}
+		built += 2L * pairs;
+	}
+	gch_batch_free(bt);
+}
+
+static double timed_collect(struct gch_heap *h, int gen, int *found)
+{
+	double t = now();
+
+	*found = gch_collect(h, gen);
+	return now() - t;
+}
+
+static void cmd_collect(long n)
+{
+	struct gch_config cfg = { .max_objects = n + 1024 };
+	gch_ref_t *keep = calloc(n / 2 + 1, sizeof(*keep));
+	struct gch_heap *h;
+	char name[64];
+	double t;
+	int found;
+	long i;
+
+	h = gch_open(&cfg);
+	if (!h || !keep || gch_disable(h))
+		die("open", errno);
+	t = timed_collect(h, 2, &found);
+	snprintf(name, sizeof(name), "collect_empty_%ld", n);
+	report(name, t * 1e9, "ns");
+	build_cycles(h, n, NULL);
+	t = timed_collect(h, 2, &found);
+	if (found != n)
+		die("collect found the wrong count", EIO);
+	snprintf(name, sizeof(name), "collect_dead_%ld", n);
+	report(name, t * 1e9 / n, "ns/obj");
+	build_cycles(h, n, keep);
+	gch_collect(h, 2);		/* settle into generation 2 */
+	t = timed_collect(h, 2, &found);
+	if (found != 0)
+		die("collect freed live objects", EIO);
+	snprintf(name, sizeof(name), "collect_live_%ld", n);
+	report(name, t * 1e9 / n, "ns/obj");
+	for (i = 0; i < n / 2; i++)
+		gch_decref(h, keep[i]);
+	gch_close(h);
+	free(keep);
+}
+
+static void cmd_pause(long n)
+{
+	struct gch_config cfg = { .max_objects = n + 100000 };
+	gch_ref_t *keep = calloc(n / 2 + 1, sizeof(*keep));
+	struct gch_heap *h = gch_open(&cfg);
+	struct gch_stats st;
+	double total = 0;
+	char name[64];
+	int round, found;
+
+	if (!h || !keep || gch_disable(h))
+		die("open", errno);
+	build_cycles(h, n, keep);
+	gch_collect(h, 1);
+	gch_collect(h, 1);		/* all long-lived, in generation 2 */
+	for (round = 0; round < 20; round++) {
+		build_cycles(h, 700, NULL);
+		total += timed_collect(h, 0, &found);
+		if (found != 700)
+			die("young collection", EIO);
+	}
+	gch_get_stats(h, &st);
+	snprintf(name, sizeof(name), "young_pause_%ld", n);
+	report(name, total * 1e9 / 20, "ns");
+	gch_close(h);
+	free(keep);
+}
+
+struct churn {
+	long iters;
+	double secs;
+};
+
+/* Alloc/free mix on a heap of its own. */
+static void *churn(void *arg)
+{
+	struct churn *c = arg;
+	struct gch_heap *h = gch_open(NULL);
+	struct gch_batch *bt = h ? gch_batch_new(h, 256) : NULL;
+	double t;
+	long i;
+	int j;
+
+	if (!bt)
+		die("open", errno);
+	for (j = 0; j < 128; j++) {
+		gch_batch_alloc(bt, 2, 16);
+		gch_batch_decref(bt, GCH_RESULT(2 * j));
+	}
+	t = now();
+	for (i = 0; i < c->iters; i += 256)
+		if (gch_batch_submit(bt) != 256)
+			die("batch", EIO);
+	c->secs = now() - t;
+	gch_batch_free(bt);
+	gch_close(h);
+	return NULL;
+}
+
+static void cmd_heaps(void)
+{
+	struct churn one = { .iters = 2000000 }, two[2];
+	pthread_t t[2];
+	double t0, secs;
+	int i;
+
+	churn(&one);
+	report("heaps_1thread", one.iters / one.secs / 1e6, "Mops/s");
+	t0 = now();
+	for (i = 0; i < 2; i++) {
+		two[i].iters = 2000000;
+		pthread_create(&t[i], NULL, churn, &two[i]);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	secs = now() - t0;
+	report("heaps_2threads", 2 * 2000000 / secs / 1e6, "Mops/s");
+}
+
+int main(int argc, char **argv)
+{
+	long n = argc > 2 ? strtol(argv[2], NULL, 0) : 1000000;
+
+	if (argc < 2)
+		goto usage;
+	if (!strcmp(argv[1], "ops"))
+		cmd_ops();
+	else if (!strcmp(argv[1], "collect"))
+		cmd_collect(n);
+	else if (!strcmp(argv[1], "pause"))
+		cmd_pause(n);
+	else if (!strcmp(argv[1], "heaps"))
+		cmd_heaps();
+	else
+		goto usage;
+	return 0;
+usage:
+	fprintf(stderr, "usage: gchbench ops | collect N | pause N | heaps\n");
+	return 2;
+}

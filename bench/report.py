@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Summarize `make bench`'s raw lines ("round name value unit") into the
+table of ratios: medians over rounds, each workload against its anchors
+from the same guest, each target checked."""
+import statistics
+import sys
+from collections import defaultdict
+
+vals = defaultdict(list)
+for line in open(sys.argv[1]):
+    parts = line.split()
+    if len(parts) == 4 and parts[0].isdigit():
+        try:
+            vals[parts[1]].append(float(parts[2]))
+        except ValueError:
+            pass
+med = {k: statistics.median(v) for k, v in vals.items()}
+rounds = max((len(v) for v in vals.values()), default=0)
+rows = []
+
+
+def get(name):
+    return med.get(name)
+
+
+def row(workload, value, anchor, ratio, target, ok):
+    mark = "—" if ok is None else ("met" if ok else "MISSED")
+    rows.append((workload, value, anchor, ratio, target, mark))
+
+
+def ratio_row(workload, name, anchor_name, limit, unit="ns/op", higher=False):
+    v, a = get(name), get(anchor_name)
+    if v is None or a is None:
+        row(workload, "n/a", anchor_name, "n/a", limit and f"{'≥' if higher else '≤'} {limit}", False)
+        return
+    r = v / a
+    ok = None if limit is None else (r >= limit if higher else r <= limit)
+    tgt = "" if limit is None else f"{'≥' if higher else '≤'} {limit}×"
+    row(workload, f"{v:.1f} {unit}", f"{anchor_name} {a:.1f}", f"{r:.3f}", tgt, ok)
+
+
+bare = "bare_ioctl"
+ratio_row("getppid", "getppid", bare, None)
+for cls in ("refcount", "slot", "alloc"):
+    ratio_row(f"single {cls} op", f"single_{cls}", bare, 1.5)
+for n in (1, 8, 32, 256, 4096):
+    ratio_row(f"io_uring NOP, batch {n}", f"uring_nop_batch{n}", bare, None)
+    for cls in ("refcount", "slot", "alloc"):
+        limit = 0.15 if n >= 256 else None
+        ratio_row(f"batch {n}, {cls}", f"batch{n}_{cls}", bare, limit)
+ratio_row("binary-trees vs CPython", "bt_gcheap", "bt_python", 1.0, "s")
+ratio_row("binary-trees vs malloc", "bt_gcheap", "bt_malloc", 4.0, "s")
+for case in ("dead", "live"):
+    ratio_row(f"full collection, 10^6 {case}", f"collect_{case}_1000000",
+              f"py_collect_{case}_1000000", 0.5, "ns/obj")
+for case in ("dead", "live"):
+    per = {}
+    for n in (10000, 100000, 1000000):
+        t, e = get(f"collect_{case}_{n}"), get(f"collect_empty_{n}")
+        if t is not None and e is not None:
+            per[n] = (t * n - e) / n
+    if 100000 in per and 1000000 in per:
+        r = per[1000000] / per[100000]
+        row(f"scaling, {case}: 10^4 / 10^5 / 10^6",
+            " / ".join(f"{per[n]:.1f}" for n in sorted(per)) + " ns/obj",
+            "10^5", f"{r:.3f}", "≤ 1.3×", r <= 1.3)
+ratio_row("young pause, 10^6 vs 10^4 old", "young_pause_1000000",
+          "young_pause_10000", 1.5, "ns")
+ratio_row("two heaps, two threads", "heaps_2threads", "heaps_1thread", 1.7,
+          "Mops/s", higher=True)
+m, s, p = get("mem_memcg_bytes_per_obj"), get("mem_slab_bytes_per_obj"), get("py_bytes_per_object")
+if m is not None:
+    row("bytes per object (2 slots, 16 B)", f"{m:.1f} memcg, {s:.1f} slab pages",
+        f"CPython {p:.1f}" if p else "n/a", f"{m / p:.3f}" if p else "n/a",
+        "≤ 64 B", m <= 64)
+ok = get("bt_output_matches")
+row("binary-trees output identical", "yes" if ok == 1 else "NO", "malloc, CPython",
+    "", "exact", ok == 1)
+
+print(f"{rounds} rounds, medians")
+print()
+print("| workload | gcheap | anchor | ratio | target | |")
+print("|---|---|---|---|---|---|")
+for r in rows:
+    print("| " + " | ".join(str(x) for x in r) + " |")
