@@ -30,7 +30,15 @@ struct gch_batch_run {
 	u8 *data;			/* WRITE data, READ bounce, in op order */
 	u32 count;
 	u32 done;
+	bool allocs;			/* some op is an ALLOC */
+	bool outputs;			/* some op has a result or reads */
 };
+
+/* The shape an ALLOC op asks for. */
+static struct gcheap_alloc gch_batch_shape(const struct gcheap_batch_op *o)
+{
+	return (struct gcheap_alloc){ .nslots = o->slot, .size = o->len };
+}
 
 static bool gch_batch_makes_ref(u32 op)
 {
@@ -57,7 +65,7 @@ static u64 gch_batch_operand(const struct gch_batch_run *b, u64 v)
 static long gch_batch_check_op(const struct gch_batch_run *b, u32 i)
 {
 	const struct gcheap_batch_op *o = &b->ops[i];
-	struct gcheap_alloc a = { .nslots = o->slot, .size = o->len };
+	struct gcheap_alloc a;
 
 	if (o->result || !gch_batch_operand_ok(b, i, o->a))
 		return -EINVAL;
@@ -65,6 +73,7 @@ static long gch_batch_check_op(const struct gch_batch_run *b, u32 i)
 	case GCH_OP_ALLOC:
 		if (o->a || o->b || o->off)
 			return -EINVAL;
+		a = gch_batch_shape(o);
 		return gch_alloc_check(&a);
 	case GCH_OP_INCREF:
 	case GCH_OP_DECREF:
@@ -115,12 +124,16 @@ static int gch_batch_check(struct gch_batch_run *b)
 	u32 i;
 
 	for (i = 0; i < b->count; i++) {
+		u32 op = b->ops[i].op;
+
 		bytes = gch_batch_check_op(b, i);
 		if (bytes < 0)
 			return bytes;
 		total += bytes;
 		if (total > GCH_BATCH_DATA_MAX)
 			return -EINVAL;
+		b->allocs |= op == GCH_OP_ALLOC;
+		b->outputs |= gch_batch_makes_ref(op) || op == GCH_OP_READ;
 	}
 	if (!total)
 		return 0;
@@ -139,22 +152,52 @@ static int gch_batch_check(struct gch_batch_run *b)
 	return 0;
 }
 
+#define GCH_BATCH_BULK	32
+
+/*
+ * Allocate, together, op @i's object and those of the next ALLOC ops of
+ * the same plain shape that have none yet (up to GCH_BATCH_BULK).
+ */
+static int gch_batch_bulk(struct gch_batch_run *b, u32 i)
+{
+	struct gcheap_alloc a = gch_batch_shape(&b->ops[i]);
+	struct gch_obj *objs[GCH_BATCH_BULK];
+	u16 idx[GCH_BATCH_BULK];
+	u32 j, n = 0;
+
+	for (j = i; j < b->count && n < GCH_BATCH_BULK; j++) {
+		const struct gcheap_batch_op *o = &b->ops[j];
+
+		if (o->op == GCH_OP_ALLOC && !b->objs[j] &&
+		    o->slot == a.nslots && o->len == a.size)
+			idx[n++] = j;
+	}
+	if (gch_obj_new_bulk(&a, GFP_KERNEL_ACCOUNT, n, objs))
+		return -ENOMEM;
+	for (j = 0; j < n; j++)
+		b->objs[idx[j]] = objs[j];
+	return 0;
+}
+
 /* The objects ALLOC ops will publish, allocated before the lock. */
 static int gch_batch_prealloc(struct gch_batch_run *b)
 {
 	u32 i;
 
+	if (!b->allocs)
+		return 0;
+	b->objs = kvcalloc(b->count, sizeof(*b->objs), GFP_KERNEL_ACCOUNT);
+	if (!b->objs)
+		return -ENOMEM;
 	for (i = 0; i < b->count; i++) {
-		struct gcheap_batch_op *o = &b->ops[i];
-		struct gcheap_alloc a = { .nslots = o->slot, .size = o->len };
+		struct gcheap_alloc a = gch_batch_shape(&b->ops[i]);
 
-		if (o->op != GCH_OP_ALLOC)
+		if (b->ops[i].op != GCH_OP_ALLOC || b->objs[i])
 			continue;
-		if (!b->objs) {
-			b->objs = kvcalloc(b->count, sizeof(*b->objs),
-					   GFP_KERNEL_ACCOUNT);
-			if (!b->objs)
+		if (gch_obj_is_plain(&a)) {
+			if (gch_batch_bulk(b, i))
 				return -ENOMEM;
+			continue;
 		}
 		b->objs[i] = gch_obj_new(&a, GFP_KERNEL_ACCOUNT);
 		if (!b->objs[i])
@@ -228,7 +271,7 @@ static int gch_batch_finish(struct gch_batch_run *b,
 	int ret = 0;
 	u32 i;
 
-	for (i = 0; i < b->done; i++) {
+	for (i = 0; b->outputs && i < b->done; i++) {
 		const struct gcheap_batch_op *o = &b->ops[i];
 		u64 __user *rp = (u64 __user *)(u + (size_t)i * arg->op_size +
 						 res);

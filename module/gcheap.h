@@ -258,6 +258,9 @@ struct gch_obj *gch_at(struct gch_heap *h, u32 idx);
 
 struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);
+bool gch_obj_is_plain(const struct gcheap_alloc *a);
+int gch_obj_new_bulk(const struct gcheap_alloc *a, gfp_t gfp, unsigned int n,
+		     struct gch_obj **objs);
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
 int gch_incref(struct gch_heap *h, struct gch_obj *obj);
 void gch_decref(struct gch_heap *h, struct gch_obj *obj, struct gch_reap *r);
@@ -395,5 +398,6 @@ void gch_undo_list(struct gch_heap *h, void *arg);
 struct file;
 int gch_alloc_check(const struct gcheap_alloc *a);
 long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+void gch_ioctl_init(void);
 
 #endif /* GCHEAP_INTERNAL_H */

@@ -151,6 +151,15 @@ static void gch_class_free(unsigned int c, void *p)
 	percpu_counter_dec(&gch_class_live[c]);
 }
 
+/* Objects released together go back to their cache together. */
+#define GCH_BULK_FREE	32
+
+static void gch_class_free_bulk(unsigned int c, void **p, unsigned int n)
+{
+	kmem_cache_free_bulk(gch_caches[c], n, p);
+	percpu_counter_sub(&gch_class_live[c], n);
+}
+
 /**
  * gch_slab_show() - each cache's name, object size and live objects
  * @m: where to print them, one "key value" line each
@@ -268,15 +277,59 @@ fail:
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_new);
 
 /**
- * gch_obj_free() - free an object's memory
- * @obj: an object in no heap, or one whose heap is gone
+ * gch_obj_is_plain() - whether objects of a shape can be allocated in bulk
+ * @a: the shape, validated
+ *
+ * Return: true for no flags, tag or cookie, and data that fits inline.
  */
-void gch_obj_free(struct gch_obj *obj)
+bool gch_obj_is_plain(const struct gcheap_alloc *a)
+{
+	return !a->flags && !a->tag && !a->cookie &&
+	       gch_is_inline(a->nslots, a->size, 0);
+}
+
+/**
+ * gch_obj_new_bulk() - allocate objects of one plain shape together
+ * @a: the shape, for which gch_obj_is_plain() holds
+ * @gfp: allocation flags (GFP_KERNEL_ACCOUNT)
+ * @n: how many
+ * @objs: filled with @n objects, each as gch_obj_new() makes it
+ *
+ * Return: 0, or -ENOMEM with nothing allocated.
+ */
+int gch_obj_new_bulk(const struct gcheap_alloc *a, gfp_t gfp, unsigned int n,
+		     struct gch_obj **objs)
+{
+	unsigned int c = gch_class_for(a->nslots, a->size, 0), i;
+
+	if (!kmem_cache_alloc_bulk(gch_caches[c], gfp | __GFP_ZERO, n,
+				   (void **)objs))
+		return -ENOMEM;
+	percpu_counter_add(&gch_class_live[c], n);
+	for (i = 0; i < n; i++) {
+		objs[i]->refcnt = 1;
+		objs[i]->nslots = a->nslots;
+		objs[i]->size = a->size;
+	}
+	return 0;
+}
+
+/* Free what an object has beside its slab object. */
+static void gch_obj_free_extras(struct gch_obj *obj)
 {
 	if (obj->flags & GCH_OF_EXT)
 		kfree(gch_ext(obj)->fin);
 	if (!gch_is_inline(obj->nslots, obj->size, obj->flags))
 		kvfree(gch_data(obj));
+}
+
+/**
+ * gch_obj_free() - free an object's memory
+ * @obj: an object in no heap, or one whose heap is gone
+ */
+void gch_obj_free(struct gch_obj *obj)
+{
+	gch_obj_free_extras(obj);
 	gch_class_free(gch_class_for(obj->nslots, obj->size, obj->flags), obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_free);
@@ -723,17 +776,26 @@ EXPORT_SYMBOL_IF_KUNIT(gch_set_slot);
  */
 void gch_reap_free(struct gch_reap *r)
 {
-	struct gch_obj *obj = r->head;
-	unsigned long n = 0;
+	struct gch_obj *obj = r->head, *next;
+	void *bulk[GCH_BULK_FREE];
+	unsigned int n = 0, c = 0, oc;
+	unsigned long done = 0;
 
-	while (obj) {
-		struct gch_obj *next = obj->free_next;
-
-		gch_obj_free(obj);
-		obj = next;
-		if (!(++n & 4095))
+	for (; obj; obj = next) {
+		next = obj->free_next;
+		gch_obj_free_extras(obj);
+		oc = gch_class_for(obj->nslots, obj->size, obj->flags);
+		if (n && (oc != c || n == GCH_BULK_FREE)) {
+			gch_class_free_bulk(c, bulk, n);
+			n = 0;
+		}
+		c = oc;
+		bulk[n++] = obj;
+		if (!(++done & 4095))
 			cond_resched();
 	}
+	if (n)
+		gch_class_free_bulk(c, bulk, n);
 	r->head = NULL;
 	r->count = 0;
 }

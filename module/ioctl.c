@@ -436,18 +436,38 @@ union gch_ioctl_arg {
 	struct gcheap_tag_stats tag_stats;
 };
 
+/* gch_ioctls[] by command number, plus one; 0 for none (gch_ioctl_init). */
+static u8 gch_ioctl_index[64];
+
+/**
+ * gch_ioctl_init() - index the ioctl table by command number
+ */
+void gch_ioctl_init(void)
+{
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(gch_ioctls) >= U8_MAX);
+	for (i = 0; i < ARRAY_SIZE(gch_ioctls); i++) {
+		unsigned int nr = _IOC_NR(gch_ioctls[i].cmd);
+
+		if (!WARN_ON(nr >= ARRAY_SIZE(gch_ioctl_index)))
+			gch_ioctl_index[nr] = i + 1;
+	}
+}
+
 /*
  * The command's entry: same type, number and direction; the size may be
  * that of a newer caller's struct, checked by the dispatcher.
  */
 static const struct gch_ioctl_desc *gch_ioctl_find(unsigned int cmd)
 {
-	unsigned int i;
+	const struct gch_ioctl_desc *d;
+	unsigned int nr = _IOC_NR(cmd);
 
-	for (i = 0; i < ARRAY_SIZE(gch_ioctls); i++)
-		if (!((gch_ioctls[i].cmd ^ cmd) & ~IOCSIZE_MASK))
-			return &gch_ioctls[i];
-	return NULL;
+	if (nr >= ARRAY_SIZE(gch_ioctl_index) || !gch_ioctl_index[nr])
+		return NULL;
+	d = &gch_ioctls[gch_ioctl_index[nr] - 1];
+	return (d->cmd ^ cmd) & ~IOCSIZE_MASK ? NULL : d;
 }
 
 /* Copy the result out, zero-filling a newer caller's larger struct. */
@@ -489,11 +509,12 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return arg ? -EINVAL : d->fn(h, NULL);
 	if (usize < ksize)
 		return -EINVAL;
-	memset(&karg, 0, sizeof(karg));
 	if (_IOC_DIR(cmd) & _IOC_WRITE) {
 		ret = copy_struct_from_user(&karg, ksize, uarg, usize);
 		if (ret)
 			return ret == -E2BIG ? -EINVAL : ret;
+	} else {
+		memset(&karg, 0, ksize);
 	}
 	ret = d->fn(h, &karg);
 	if (ret < 0 || !(_IOC_DIR(cmd) & _IOC_READ))

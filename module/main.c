@@ -73,6 +73,7 @@ static int __init gch_init(void)
 
 	if (ret)
 		return ret;
+	gch_ioctl_init();
 	ret = gch_gc_init();
 	if (ret)
 		goto err_caches;
