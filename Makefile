@@ -99,7 +99,8 @@ check:
 	scripts/check
 
 run: all kmod-debug
-	scripts/vm-run --kernel debug -- userlib/gcheap-demo
+	scripts/vm-run --kernel debug -- \
+		env GCHEAPSTAT=$(TOP)/userlib/gcheapstat userlib/gcheap-demo
 
 # The kernel memory one object costs, measured through its memory cgroup
 # on the distro kernel (no debug metadata in its slabs).

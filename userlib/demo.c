@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -49,8 +50,10 @@ static int make_cycle(struct gch_heap *h)
 {
 	gch_ref_t a, b;
 
-	if (check(gch_alloc(h, 1, 8, &a), "alloc") ||
-	    check(gch_alloc(h, 1, 8, &b), "alloc") ||
+	struct gch_alloc_args cyc = { .nslots = 1, .size = 8, .tag = 2 };
+
+	if (check(gch_alloc_ex(h, &cyc, &a), "alloc") ||
+	    check(gch_alloc_ex(h, &cyc, &b), "alloc") ||
 	    check(gch_set_slot(h, a, 0, b), "set_slot") ||
 	    check(gch_set_slot(h, b, 0, a), "set_slot"))
 		return -1;
@@ -150,6 +153,43 @@ static int weak_and_finalizer(struct gch_heap *h)
 	return 0;
 }
 
+/*
+ * What the kernel shows of this heap, through gcheapstat (its path in
+ * $GCHEAPSTAT; debugfs is root's, as in the test guest).
+ */
+static void show_debugfs(struct gch_heap *h)
+{
+	const char *tool = getenv("GCHEAPSTAT");
+	char cmd[512];
+	gch_ref_t keep[3];
+	int i;
+
+	if (!tool)
+		return;
+	for (i = 0; i < 3; i++) {		/* something live to show */
+		struct gch_alloc_args a = { .size = 100 * (i + 1), .tag = 10 + i };
+
+		gch_alloc_ex(h, &a, &keep[i]);
+	}
+	printf("\n$ gcheapstat -H %d\n", gch_heap_id(h));
+	fflush(stdout);
+	snprintf(cmd, sizeof(cmd), "%s -H %d", tool, gch_heap_id(h));
+	if (system(cmd))
+		return;
+	printf("\n$ gcheapstat --tags -H %d\n", gch_heap_id(h));
+	fflush(stdout);
+	snprintf(cmd, sizeof(cmd), "%s --tags -H %d", tool, gch_heap_id(h));
+	if (system(cmd))
+		return;
+	printf("\n$ gcheapstat --dot -H %d | head -5\n", gch_heap_id(h));
+	fflush(stdout);
+	snprintf(cmd, sizeof(cmd), "%s --dot -H %d | head -5", tool, gch_heap_id(h));
+	if (system(cmd))
+		return;
+	for (i = 0; i < 3; i++)
+		gch_decref(h, keep[i]);
+}
+
 int main(void)
 {
 	struct gch_heap *h = gch_open(NULL);
@@ -206,6 +246,7 @@ int main(void)
 	printf("gch_collect(2) found %d unreachable objects\n", gch_collect(h, 2));
 	if (weak_and_finalizer(h))
 		return 1;
+	show_debugfs(h);
 	gch_close(h);
 	return 0;
 }
