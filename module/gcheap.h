@@ -113,6 +113,7 @@ struct gch_evnode {
  * struct gch_obj_ext - what only some objects carry
  * @cookie: echoed in the FINALIZE event
  * @tag: allocation site
+ * @reserved: padding, zero
  * @fin: the FINALIZE event, for objects allocated with GCH_ALLOC_FINALIZE
  */
 struct gch_obj_ext {
@@ -156,13 +157,44 @@ struct gch_gen {
 
 /**
  * struct gch_heap - one open of /dev/gcheap
- * @lock: the heap lock; see heap.c for what it protects
- * @table: handle table, @table_len entries allocated, @table_used in use
- * @free_idx: head of the free entry list (0: none)
- * @seq_base: first sequence number of every entry
- * @heads: list heads for enum gch_list
- * @gen: per generation count, threshold and statistics
- * @id: the heap id (debugfs name, upper bits of every ref)
+ * @lock: the heap lock; everything below marked (L) is under it
+ * @table: handle table (L): @table_len entries allocated, @table_used used
+ * @table_len: see @table
+ * @table_used: see @table
+ * @free_idx: head of the free entry list, 0 for none (L)
+ * @seq_base: first sequence number of every entry (set at creation)
+ * @heads: list heads for enum gch_list (L)
+ * @gen: per generation count, threshold and statistics (L)
+ * @max_objects: object limit, weakrefs included (L)
+ * @max_bytes: payload byte limit (L)
+ * @nobjects: live objects (L)
+ * @bytes: live payload bytes (L)
+ * @allocated: objects allocated since creation (L)
+ * @freed: objects freed since creation (L)
+ * @weak_heads: object index to one of its weakrefs (L)
+ * @nweak: live weakrefs (L)
+ * @events: queued struct gch_evnode, oldest first (L)
+ * @nevents: queued events (L; also read without it to poll and wait)
+ * @ncollect_events: queued COLLECT events (L)
+ * @event_wait: readers waiting for an event
+ * @tags: allocation tag to its struct gch_tag (L)
+ * @ntags: records in @tags (L)
+ * @dbg: the heap's debugfs directory (set at creation)
+ * @owner_pid: the opener's thread group id (set at creation)
+ * @owner_comm: the opener's command name (set at creation)
+ * @gc_work: the automatic collection, on gcheap's workqueue
+ * @gc_enabled: automatic collections run (L)
+ * @gc_debug: GCH_DEBUG_* (L)
+ * @event_mask: GCH_EV_* the heap queues (L)
+ * @nfrozen: objects in the permanent generation (L)
+ * @long_lived_total: survivors of the last full collection (L)
+ * @long_lived_pending: objects promoted to the oldest generation since (L)
+ * @mutations: reference drops and allocations, for skipping useless runs (L)
+ * @full_mutations: @mutations at the last full collection (L)
+ * @pause_ns_last: the last collection's lock hold time (L)
+ * @pause_ns_max: the longest (L)
+ * @pause_ns_total: all of them (L)
+ * @id: the heap id: debugfs name, upper bits of every ref (set at creation)
  */
 struct gch_heap {
 	struct mutex lock;		/* see the top of heap.c */
@@ -173,35 +205,23 @@ struct gch_heap {
 	u32 seq_base;
 	struct gch_link heads[GCH_NHEADS];
 	struct gch_gen gen[GCH_NGEN];
-
-	/* limits, under @lock */
 	u64 max_objects;
 	u64 max_bytes;
-
-	/* statistics, under @lock */
 	u64 nobjects;
 	u64 bytes;
 	u64 allocated;
 	u64 freed;
-
-	/* weak references and events (weak.c, events.c), under @lock */
-	struct xarray weak_heads;	/* object index -> a struct gch_weak */
+	struct xarray weak_heads;
 	u64 nweak;
 	struct list_head events;
-	u64 nevents;			/* also read without @lock */
+	u64 nevents;
 	u32 ncollect_events;
 	wait_queue_head_t event_wait;
-
-	/* allocation sites (tags.c), under @lock */
-	struct xarray tags;		/* tag -> struct gch_tag */
+	struct xarray tags;
 	u32 ntags;
-
-	/* observability (debugfs.c): set at creation */
 	struct dentry *dbg;
 	pid_t owner_pid;
 	char owner_comm[TASK_COMM_LEN];
-
-	/* the collector's state and controls (gc.c), under @lock */
 	struct work_struct gc_work;
 	bool gc_enabled;
 	u32 gc_debug;
@@ -209,12 +229,11 @@ struct gch_heap {
 	u64 nfrozen;
 	u64 long_lived_total;
 	u64 long_lived_pending;
-	u64 mutations;		/* changes that could make garbage */
-	u64 full_mutations;	/* @mutations at the last full collection */
+	u64 mutations;
+	u64 full_mutations;
 	u64 pause_ns_last;
 	u64 pause_ns_max;
 	u64 pause_ns_total;
-
 	u32 id;
 };
 
@@ -250,6 +269,7 @@ void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
 bool gch_heap_full(const struct gch_heap *h);
 
 u64 gch_ref_of(const struct gch_heap *h, const struct gch_obj *obj);
+u64 gch_ref_entry(struct gch_heap *h, u64 ref);
 struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref);
 u32 *gch_slots(struct gch_obj *obj);
 u8 *gch_payload(struct gch_obj *obj);

@@ -437,6 +437,31 @@ u64 gch_ref_of(const struct gch_heap *h, const struct gch_obj *obj)
 EXPORT_SYMBOL_IF_KUNIT(gch_ref_of);
 
 /**
+ * gch_ref_entry() - the handle table entry a ref's index names
+ * @h: the heap, locked
+ * @ref: any value from user space
+ *
+ * The caller checks the entry's kind and the ref's sequence.
+ *
+ * Return: the entry, or GCH_ENT_FREE when @ref is not of @h or its index
+ * is out of the table.
+ */
+u64 gch_ref_entry(struct gch_heap *h, u64 ref)
+{
+	u32 idx = ref & GCH_IDX_MASK;
+
+	if (ref >> 48 != h->id || !idx || idx >= h->table_used)
+		return GCH_ENT_FREE;
+	return h->table[idx];
+}
+
+/* The sequence part of a ref. */
+static u32 gch_ref_seq(u64 ref)
+{
+	return (ref >> 24) & GCH_SEQ_MASK;
+}
+
+/**
  * gch_lookup() - the live object a ref names
  * @h: the heap, locked
  * @ref: any value from user space
@@ -446,17 +471,13 @@ EXPORT_SYMBOL_IF_KUNIT(gch_ref_of);
  */
 struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
 {
-	u32 idx = ref & GCH_IDX_MASK;
+	u64 ent = gch_ref_entry(h, ref);
 	struct gch_obj *obj;
-	u64 ent;
 
-	if (ref >> 48 != h->id || !idx || idx >= h->table_used)
-		return NULL;
-	ent = h->table[idx];
 	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
 		return NULL;
 	obj = (struct gch_obj *)(uintptr_t)ent;
-	if (obj->seq != ((ref >> 24) & GCH_SEQ_MASK))
+	if (obj->seq != gch_ref_seq(ref))
 		return NULL;
 	return obj;
 }

@@ -43,13 +43,9 @@ EXPORT_SYMBOL_IF_KUNIT(gch_weak_ref_of);
  */
 struct gch_weak *gch_lookup_weak(struct gch_heap *h, u64 ref)
 {
-	u32 idx = ref & GCH_IDX_MASK;
+	u64 ent = gch_ref_entry(h, ref);
 	struct gch_weak *w;
-	u64 ent;
 
-	if (ref >> 48 != h->id || !idx || idx >= h->table_used)
-		return NULL;
-	ent = h->table[idx];
 	if ((ent & (GCH_ENT_FREE | GCH_ENT_WEAK)) != GCH_ENT_WEAK)
 		return NULL;
 	w = (struct gch_weak *)(uintptr_t)(ent & ~GCH_ENT_WEAK);

@@ -17,6 +17,7 @@
 #ifndef _UAPI_LINUX_GCHEAP_H
 #define _UAPI_LINUX_GCHEAP_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -33,25 +34,25 @@
 #define GCH_GEN_ALL		(-1)	/* every generation (GCHEAP_LIST_OBJECTS) */
 
 /* struct gcheap_alloc.flags */
-#define GCH_ALLOC_FINALIZE	(1U << 0)	/* one FINALIZE event, PEP 442 */
+#define GCH_ALLOC_FINALIZE	_BITUL(0)	/* one FINALIZE event, PEP 442 */
 #define GCH_ALLOC_FLAGS		GCH_ALLOC_FINALIZE
 
 /* struct gcheap_info.flags */
-#define GCH_OBJ_FINALIZABLE	(1U << 0)
-#define GCH_OBJ_FINALIZED	(1U << 1)
+#define GCH_OBJ_FINALIZABLE	_BITUL(0)
+#define GCH_OBJ_FINALIZED	_BITUL(1)
 
 /* struct gcheap_weakref.flags */
-#define GCH_WEAK_NOTIFY		(1U << 0)
+#define GCH_WEAK_NOTIFY		_BITUL(0)
 #define GCH_WEAK_FLAGS		GCH_WEAK_NOTIFY
 
 /* struct gcheap_gc.debug */
-#define GCH_DEBUG_SAVEALL	(1U << 0)
+#define GCH_DEBUG_SAVEALL	_BITUL(0)
 #define GCH_DEBUG_FLAGS		GCH_DEBUG_SAVEALL
 
 /* struct gcheap_event.type; also the bits of the event mask */
-#define GCH_EV_WEAKREF		(1U << 0)
-#define GCH_EV_FINALIZE		(1U << 1)
-#define GCH_EV_COLLECT		(1U << 2)
+#define GCH_EV_WEAKREF		_BITUL(0)
+#define GCH_EV_FINALIZE		_BITUL(1)
+#define GCH_EV_COLLECT		_BITUL(2)
 #define GCH_EV_ALL		(GCH_EV_WEAKREF | GCH_EV_FINALIZE | GCH_EV_COLLECT)
 #define GCH_EV_DEFAULT		(GCH_EV_WEAKREF | GCH_EV_FINALIZE)
 
@@ -147,10 +148,10 @@ struct gcheap_collect {
 };
 
 /* struct gcheap_gc.set: the fields GCHEAP_IOC_SET_GC applies */
-#define GCH_GC_SET_ENABLED	(1U << 0)
-#define GCH_GC_SET_THRESHOLD	(1U << 1)
-#define GCH_GC_SET_DEBUG	(1U << 2)
-#define GCH_GC_SET_EVENT_MASK	(1U << 3)
+#define GCH_GC_SET_ENABLED	_BITUL(0)
+#define GCH_GC_SET_THRESHOLD	_BITUL(1)
+#define GCH_GC_SET_DEBUG	_BITUL(2)
+#define GCH_GC_SET_EVENT_MASK	_BITUL(3)
 #define GCH_GC_SET_ALL		0xfU
 
 /* GCHEAP_IOC_GET_GC, GCHEAP_IOC_SET_GC: the collector's controls */
@@ -225,9 +226,14 @@ struct gcheap_event {
  * In a batch, an operand with this form stands for the ref that op i of the
  * same batch produced (i < the op's own index).  No real ref has it.
  */
-#define GCH_RESULT_BIT		(1ULL << 47)
+#define GCH_RESULT_BIT		_BITULL(47)
 #define GCH_RESULT_MAX		0xffffffULL
-#define GCH_IS_RESULT(r)	(((r) >> 48) == 0 && ((r) & GCH_RESULT_BIT))
+
+/* Whether a batch operand has the form that names an earlier op's result. */
+static inline int gcheap_is_result(__u64 r)
+{
+	return (r >> 48) == 0 && (r & GCH_RESULT_BIT) != 0;
+}
 
 struct gcheap_batch_op {
 	__u32 op;		/* GCH_OP_* */
