@@ -21,6 +21,7 @@ KDIR = $(shell $(TOP)/scripts/build-kernel debug)
 endif
 endif
 
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
@@ -39,7 +40,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 KSFT_DIR = $(shell $(TOP)/scripts/build-kernel --source)/tools/testing/selftests
 
 .PHONY: all modules lib tools tests kmod-debug kmod-distro check run clean \
-	overhead bench FORCE
+	overhead bench install modules_install dkms-install dkms-remove deb FORCE
 
 all: modules lib tools
 
@@ -73,7 +74,7 @@ $(LIB_SO): $(LIB_OBJS) userlib/libgcheap.map
 	ln -sf libgcheap.so.$(LIB_SOVER) userlib/libgcheap.so
 
 userlib/libgcheap-uninstalled.pc: userlib/libgcheap.pc.in Makefile
-	sed -e 's|@PREFIX@|$(TOP)|' \
+	sed -e 's|@PREFIX@|$(TOP)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@INCLUDEDIR@|$(TOP)/userlib -I$(TOP)/uapi|' \
 	    -e 's|@LIBDIR@|$(TOP)/userlib -Wl,-rpath,$(TOP)/userlib|' \
 	    $< >$@
@@ -126,3 +127,62 @@ bench: lib kmod-distro $(BENCH_BINS)
 clean:
 	rm -rf $(BUILD) userlib/*.a userlib/*.so* userlib/*.pc $(TOOLS)
 	-[ -z "$(wildcard $(KDIR))" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
+
+# ---- installation (GNU conventions: PREFIX, DESTDIR) ----
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UDEVDIR ?= /lib/udev/rules.d
+DKMS_SRC := $(DESTDIR)/usr/src/gcheap-$(VERSION)
+
+install: lib tools
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(UDEVDIR) \
+		$(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4 \
+		$(DESTDIR)$(MANDIR)/man8
+	install -m 644 userlib/libgcheap.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libgcheap.so.$(LIB_SOVER) $(DESTDIR)$(LIBDIR)/libgcheap.so
+	install -m 644 userlib/gcheap.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 uapi/linux/gcheap.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    userlib/libgcheap.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libgcheap.pc
+	install -m 755 userlib/gcheapstat $(DESTDIR)$(SBINDIR)/
+	install -m 644 userlib/60-gcheap.rules $(DESTDIR)$(UDEVDIR)/
+	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 man/*.4 $(DESTDIR)$(MANDIR)/man4/
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+
+modules_install: modules
+	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
+	-[ -n "$(DESTDIR)" ] || depmod -a
+
+# The module's sources where DKMS wants them, then dkms add/build/install.
+dkms-src:
+	install -d $(DKMS_SRC)/module $(DKMS_SRC)/kunit $(DKMS_SRC)/uapi/linux
+	install -m 644 dkms.conf Kbuild $(DKMS_SRC)/
+	install -m 644 module/Kbuild $(filter-out %.mod.c,$(wildcard module/*.[ch])) \
+		$(DKMS_SRC)/module/
+	install -m 644 kunit/Kbuild $(wildcard kunit/*.[ch]) $(DKMS_SRC)/kunit/
+	install -m 644 uapi/linux/gcheap.h $(DKMS_SRC)/uapi/linux/
+
+dkms-install: dkms-src
+	dkms add -m gcheap -v $(VERSION)
+	dkms build -m gcheap -v $(VERSION)
+	dkms install -m gcheap -v $(VERSION)
+
+dkms-remove:
+	dkms remove -m gcheap -v $(VERSION) --all
+	rm -rf /usr/src/gcheap-$(VERSION)
+
+# Debian packages: gcheap-dkms, libgcheap1, libgcheap-dev, gcheap-tools.
+# Built from a copy of the tree in build/deb/src, so the .debs land in build/deb.
+deb:
+	scripts/deps
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	git ls-files -co --exclude-standard | tar -cf - -T - | \
+		tar -xf - -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b
