@@ -156,9 +156,10 @@ install: lib tools
 	install -m 644 man/*.4 $(DESTDIR)$(MANDIR)/man4/
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 
+# The module for KDIR's kernel, under DESTDIR if given, then depmod.
 modules_install: modules
-	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
-	-[ -n "$(DESTDIR)" ] || depmod -a
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(shell cat $(KDIR)/include/config/kernel.release)
 
 # The module's sources where DKMS wants them, then dkms add/build/install.
 dkms-src:
