@@ -40,7 +40,8 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 KSFT_DIR = $(shell $(TOP)/scripts/build-kernel --source)/tools/testing/selftests
 
 .PHONY: all modules lib tools tests kmod-debug kmod-distro check run clean \
-	overhead bench install modules_install dkms-install dkms-remove deb FORCE
+	overhead bench fuzz install modules_install dkms-install dkms-remove deb \
+	FORCE
 
 all: modules lib tools
 
@@ -127,6 +128,14 @@ bench: lib kmod-distro $(BENCH_BINS)
 clean:
 	rm -rf $(BUILD) userlib/*.a userlib/*.so* userlib/*.pc $(TOOLS)
 	-[ -z "$(wildcard $(KDIR))" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
+
+# The ioctl fuzzer, longer than make check runs it, in the debug guest.
+FUZZ_ITERS ?= 1000000
+FUZZ_SEED ?= $(shell date +%s)
+fuzz: all kmod-debug tests
+	scripts/vm-run --kernel debug --timeout 7200 -- env \
+		GCH_FUZZ_ITERS=$(FUZZ_ITERS) GCH_FUZZ_SEED=$(FUZZ_SEED) \
+		$(BUILD)/tests/test_fuzz
 
 # ---- installation (GNU conventions: PREFIX, DESTDIR) ----
 PREFIX ?= /usr/local

@@ -79,10 +79,8 @@ static void gch_subtract_refs(struct gch_heap *h, enum gch_list l)
 		u32 *slots = gch_slots(obj);
 
 		for (i = 0; i < obj->nslots; i++) {
-			if (!slots[i])
-				continue;
-			t = gch_at(h, slots[i]);
-			if (t->flags & GCH_OF_COLLECTING)
+			t = gch_slot_obj(h, slots[i]);
+			if (t && (t->flags & GCH_OF_COLLECTING))
 				t->gc_refs--;
 		}
 		gch_gc_resched(&n);
@@ -98,10 +96,8 @@ static void gch_visit_reachable(struct gch_heap *h, enum gch_list young,
 	u32 i;
 
 	for (i = 0; i < obj->nslots; i++) {
-		if (!slots[i])
-			continue;
-		t = gch_at(h, slots[i]);
-		if (!(t->flags & GCH_OF_COLLECTING))
+		t = gch_slot_obj(h, slots[i]);
+		if (!t || !(t->flags & GCH_OF_COLLECTING))
 			continue;
 		if (t->flags & GCH_OF_UNREACHABLE) {
 			/* Visited already: back to the tail, seen again. */
@@ -198,11 +194,9 @@ static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
 		u32 *slots = gch_slots(obj);
 
 		for (i = 0; i < obj->nslots; i++) {
-			if (!slots[i])
-				continue;
-			t = gch_at(h, slots[i]);
+			t = gch_slot_obj(h, slots[i]);
 			slots[i] = 0;
-			if (!(t->flags & GCH_OF_UNREACHABLE))
+			if (t && !(t->flags & GCH_OF_UNREACHABLE))
 				gch_decref(h, t, r);
 		}
 		gch_gc_resched(&n);

@@ -275,6 +275,7 @@ u32 *gch_slots(struct gch_obj *obj);
 u8 *gch_payload(struct gch_obj *obj);
 struct gch_obj_ext *gch_ext(struct gch_obj *obj);
 struct gch_obj *gch_at(struct gch_heap *h, u32 idx);
+struct gch_obj *gch_slot_obj(struct gch_heap *h, u32 idx);
 
 struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);

@@ -496,6 +496,31 @@ struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_at);
 
+/**
+ * gch_slot_obj() - the object a slot names, checked
+ * @h: the heap, locked
+ * @idx: a slot's content
+ *
+ * A slot names a live object as long as the program keeps its counts
+ * right.  A program that drops references it does not hold can free an
+ * object a slot still names; every slot is followed through this check, so
+ * such a program only corrupts its own heap's counts, never kernel memory.
+ *
+ * Return: the object, or NULL for an empty slot or one naming no live
+ * object.
+ */
+struct gch_obj *gch_slot_obj(struct gch_heap *h, u32 idx)
+{
+	u64 ent;
+
+	if (!idx || idx >= h->table_used)
+		return NULL;
+	ent = h->table[idx];
+	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
+		return NULL;
+	return (struct gch_obj *)(uintptr_t)ent;
+}
+
 /* ---- generation lists, linked by handle index ---- */
 
 static struct gch_link *gch_link_at(struct gch_heap *h, u32 idx)
@@ -723,10 +748,8 @@ static void gch_release(struct gch_heap *h, struct gch_obj *obj,
 		for (i = 0; i < o->nslots; i++) {
 			struct gch_obj *t;
 
-			if (!slots[i])
-				continue;
-			t = gch_at(h, slots[i]);
-			if (--t->refcnt)
+			t = gch_slot_obj(h, slots[i]);
+			if (!t || --t->refcnt)
 				continue;
 			if (gch_wants_finalize(h, t))
 				gch_finalize(h, t);
@@ -783,8 +806,8 @@ int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
 			return ret;
 	}
 	slots[slot] = target ? target->idx : 0;
-	if (old)
-		gch_decref(h, gch_at(h, old), r);
+	if (gch_slot_obj(h, old))
+		gch_decref(h, gch_slot_obj(h, old), r);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_set_slot);

@@ -52,8 +52,8 @@ static void gch_list_referents(struct gch_heap *h, struct gch_lister *ls,
 	u32 i;
 
 	for (i = 0; i < obj->nslots; i++)
-		if (slots[i])
-			gch_lister_add(h, ls, gch_at(h, slots[i]));
+		if (gch_slot_obj(h, slots[i]))
+			gch_lister_add(h, ls, gch_slot_obj(h, slots[i]));
 }
 
 static bool gch_points_at(struct gch_obj *obj, u32 idx)

@@ -106,9 +106,9 @@ int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
 		return -EINVAL;
 	idx = gch_slots(obj)[slot];
 	*out = 0;
-	if (!idx)
+	t = gch_slot_obj(h, idx);
+	if (!t)
 		return 0;
-	t = gch_at(h, idx);
 	ret = gch_incref(h, t);
 	if (!ret)
 		*out = gch_ref_of(h, t);

@@ -423,4 +423,29 @@ TEST(close_returns_all_memory)
 	EXPECT_EQ(before, after);
 }
 
+/*
+ * A program that drops a reference it does not hold frees an object a slot
+ * still names: its own counts are wrong from then on, but the kernel must
+ * follow that slot safely (the fuzzer found this).
+ */
+TEST_F(heap, over_decref_is_safe)
+{
+	gch_ref_t a, b, got = 1;
+
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &a));
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &b));
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, b));
+	ASSERT_EQ(0, gch_set_slot(self->h, b, 0, a));
+	ASSERT_EQ(0, gch_decref(self->h, b));
+	ASSERT_EQ(0, gch_decref(self->h, b));	/* not ours: the slot's */
+	EXPECT_EQ(1, gch_test_objects(self->h));
+	EXPECT_EQ(0, gch_get_slot(self->h, a, 0, &got));
+	EXPECT_EQ(0, got);			/* the dangling slot reads null */
+	EXPECT_LE(0, gch_collect(self->h, 2));
+	EXPECT_EQ(0, gch_set_slot(self->h, a, 0, 0));
+	gch_decref(self->h, a);
+	EXPECT_LE(0, gch_collect(self->h, 2));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+}
+
 TEST_HARNESS_MAIN

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A bounded, seeded fuzzer of the ioctl interface: gcheap's commands with
+ * random directions and sizes, nearby and far-off command numbers, random
+ * struct bytes seeded with live, stale and made-up refs, huge counts and
+ * lengths, NULL, unmapped, read-only and kernel-looking pointers, batches
+ * of garbage, and read(2) with odd buffers; valid traffic in between so
+ * that there are objects, cycles, weakrefs and events to hit.  The heap's
+ * limits must hold throughout, and all memory must come back when the
+ * heaps close.  The debug kernel judges the rest (vm-run).
+ *
+ * GCH_FUZZ_ITERS (default 20000) and GCH_FUZZ_SEED (default 1) set the
+ * run; make fuzz runs it longer.
+ */
+#include <sys/mman.h>
+
+#include "gch_test.h"
+
+#define POOL	64
+#define BUF_BYTES	(1 << 15)	/* more than _IOC_SIZE's 16 KiB */
+#define LIMIT	2000
+
+static uint64_t rs;
+
+static uint64_t rnd64(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return rs;
+}
+
+static uint32_t rnd(uint32_t n)
+{
+	return n ? rnd64() % n : 0;
+}
+
+struct fuzz {
+	struct gch_heap *h;
+	gch_ref_t refs[POOL];	/* live, stale, weak: whatever we saw */
+	uint8_t *buf;		/* BUF_BYTES of random bytes */
+	void *none;		/* an unmapped page */
+	void *ro;		/* a read-only page */
+};
+
+static gch_ref_t some_ref(struct fuzz *f)
+{
+	switch (rnd(6)) {
+	case 0:
+		return rnd64();
+	case 1:
+		return 0;
+	case 2:
+		return GCH_RESULT(rnd(8));
+	default:
+		return f->refs[rnd(POOL)];
+	}
+}
+
+static void *some_ptr(struct fuzz *f)
+{
+	switch (rnd(8)) {
+	case 0:
+		return NULL;
+	case 1:
+		return f->none;
+	case 2:
+		return f->ro;
+	case 3:
+		return (void *)0xffff888000000000ULL;
+	case 4:
+		return f->buf + BUF_BYTES - rnd(64);	/* runs off the end */
+	default:
+		return f->buf + rnd(2048);
+	}
+}
+
+/* Random bytes with refs, pointers and small numbers where fields are. */
+static void scramble(struct fuzz *f, uint64_t *w, int words)
+{
+	int i;
+
+	for (i = 0; i < words; i++) {
+		switch (rnd(6)) {
+		case 0:
+			w[i] = rnd64();
+			break;
+		case 1:
+			w[i] = some_ref(f);
+			break;
+		case 2:
+			w[i] = (uintptr_t)some_ptr(f);
+			break;
+		case 3:
+			w[i] = 0;
+			break;
+		default:
+			w[i] = rnd(8) | (uint64_t)rnd(70000) << 32;
+		}
+	}
+}
+
+/* Valid traffic: objects, cycles, weakrefs, events, collections. */
+static void valid_op(struct fuzz *f)
+{
+	struct gch_alloc_args a = {
+		.nslots = rnd(4), .size = rnd(64),
+		.flags = rnd(4) ? 0 : GCH_ALLOC_FINALIZE, .tag = rnd(5),
+	};
+	struct gch_event ev;
+	gch_ref_t r = 0;
+
+	switch (rnd(6)) {
+	case 0:
+		if (!gch_alloc_ex(f->h, &a, &r))
+			f->refs[rnd(POOL)] = r;
+		break;
+	case 1:
+		gch_set_slot(f->h, f->refs[rnd(POOL)], rnd(4), f->refs[rnd(POOL)]);
+		break;
+	case 2:
+		gch_decref(f->h, f->refs[rnd(POOL)]);
+		break;
+	case 3:
+		if (!gch_weakref(f->h, f->refs[rnd(POOL)], GCH_WEAK_NOTIFY, 0, &r))
+			f->refs[rnd(POOL)] = r;
+		break;
+	case 4:
+		gch_collect(f->h, rnd(3));
+		break;
+	default:
+		while (gch_next_event(f->h, &ev, 0) == 1)
+			if (ev.ref && rnd(2))
+				gch_decref(f->h, ev.ref);
+	}
+}
+
+static unsigned long some_cmd(void)
+{
+	unsigned int dir = rnd(4), nr, size, type = GCHEAP_IOC_MAGIC;
+
+	switch (rnd(8)) {
+	case 0:
+		return (unsigned long)rnd64();
+	case 1:
+		type = GCHEAP_IOC_MAGIC - 1 + rnd(3);
+		break;
+	}
+	nr = rnd(10) ? rnd(0x32) : rnd(256);
+	size = rnd(4) ? 8 * rnd(12) : rnd(1 << 14);
+	return _IOC(dir, type, nr, size);
+}
+
+static void fuzz_ioctl(struct fuzz *f)
+{
+	unsigned long cmd = some_cmd();
+	void *arg = rnd(4) ? f->buf : some_ptr(f);
+
+	if (arg == f->buf)
+		scramble(f, (uint64_t *)f->buf, 32);
+	ioctl(gch_fd(f->h), cmd, arg);
+}
+
+/* A batch whose ops are mostly plausible, and sometimes garbage. */
+static void fuzz_batch(struct fuzz *f)
+{
+	struct gcheap_batch_op *ops = (struct gcheap_batch_op *)f->buf;
+	struct gcheap_batch b = { .ops = (uintptr_t)ops };
+	int i, n = 1 + rnd(50);
+
+	for (i = 0; i < n; i++) {
+		ops[i] = (struct gcheap_batch_op){
+			.op = 1 + rnd(8), .slot = rnd(5), .a = some_ref(f),
+			.b = rnd(2) ? some_ref(f) : (uintptr_t)some_ptr(f),
+			.off = rnd(80), .len = rnd(80),
+		};
+		if (ops[i].op == GCH_OP_ALLOC)
+			ops[i].a = ops[i].b = ops[i].off = 0;
+		if (!rnd(10))
+			scramble(f, (uint64_t *)&ops[i], sizeof(ops[i]) / 8);
+	}
+	b.count = rnd(10) ? n : rnd64();
+	b.op_size = rnd(10) ? sizeof(ops[0]) : rnd(300);
+	if (!rnd(20))
+		b.ops = (uintptr_t)some_ptr(f);
+	ioctl(gch_fd(f->h), GCHEAP_IOC_BATCH, &b);
+}
+
+static void fuzz_read(struct fuzz *f)
+{
+	int fl = fcntl(gch_fd(f->h), F_GETFL);
+
+	fcntl(gch_fd(f->h), F_SETFL, fl | O_NONBLOCK);
+	if (read(gch_fd(f->h), some_ptr(f), rnd(200)) > 0)
+		;	/* events read into garbage places are simply lost */
+	fcntl(gch_fd(f->h), F_SETFL, fl);
+}
+
+TEST(fuzz_the_interface)
+{
+	const char *it = getenv("GCH_FUZZ_ITERS"), *sd = getenv("GCH_FUZZ_SEED");
+	long iters = it ? atol(it) : 20000, i;
+	struct gch_config cfg = { .max_objects = LIMIT, .max_bytes = 1 << 20 };
+	long long slab_before = gch_test_slab_objects();
+	struct gcheap_heap_info hi;
+	struct gch_stats st;
+	struct fuzz f = { 0 };
+
+	rs = sd ? strtoull(sd, NULL, 0) : 1;
+	if (!rs)
+		rs = 1;
+	/* Room for the largest size an ioctl number can carry, and more. */
+	f.buf = mmap(NULL, 2 * BUF_BYTES, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, f.buf);
+	/* a guard behind it: a size that runs past the end faults */
+	ASSERT_EQ(0, mprotect(f.buf + BUF_BYTES, BUF_BYTES, PROT_NONE));
+	f.none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	f.ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, f.buf);
+	ASSERT_NE(MAP_FAILED, f.none);
+	ASSERT_NE(MAP_FAILED, f.ro);
+	TH_LOG("seed %llu, %ld calls", (unsigned long long)rs, iters);
+	for (i = 0; i < iters; i++) {
+		if (!f.h || !rnd(2000)) {
+			if (f.h)
+				gch_close(f.h);	/* a heap closed mid-way */
+			f.h = gch_open(&cfg);
+			ASSERT_NE(NULL, f.h);
+			gch_set_threshold(f.h, 50, 5, 5);
+		}
+		switch (rnd(10)) {
+		case 0: case 1: case 2: case 3:
+			valid_op(&f);
+			break;
+		case 4: case 5: case 6:
+			fuzz_ioctl(&f);
+			break;
+		case 7: case 8:
+			fuzz_batch(&f);
+			break;
+		default:
+			fuzz_read(&f);
+		}
+		if (!(i % 500)) {
+			/* fuzzed CONFIG calls may move the limit: ask it */
+			ASSERT_EQ(0, gch_test_ioctl(f.h, GCHEAP_IOC_HEAP_INFO, &hi));
+			ASSERT_EQ(0, gch_get_stats(f.h, &st));
+			ASSERT_GE(hi.max_objects, st.objects + st.weakrefs)
+				TH_LOG("limit broken at call %ld", i);
+			ASSERT_GE(hi.max_bytes, st.bytes);
+		}
+	}
+	gch_close(f.h);
+	if (slab_before >= 0)
+		EXPECT_EQ(slab_before, gch_test_slab_objects());
+}
+
+TEST_HARNESS_MAIN
