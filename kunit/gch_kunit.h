@@ -17,7 +17,7 @@ static inline struct gch_obj *gk_obj(struct kunit *test, struct gch_heap *h,
 	struct gcheap_alloc a = {
 		.nslots = nslots, .size = size, .flags = flags,
 	};
-	struct gch_obj *obj = gch_obj_new(&a, GFP_KERNEL_ACCOUNT);
+	struct gch_obj *obj = gch_obj_new(&a, GCH_GFP);
 	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, obj);

@@ -101,7 +101,7 @@ static int gch_batch_copy_ops(struct gch_batch_run *b,
 	size_t osz = sizeof(struct gcheap_batch_op);
 	u32 i;
 
-	b->ops = kvmalloc_array(b->count, osz, GFP_KERNEL_ACCOUNT);
+	b->ops = kvmalloc_array(b->count, osz, GCH_GFP);
 	if (!b->ops)
 		return -ENOMEM;
 	if (arg->op_size == osz)
@@ -137,7 +137,7 @@ static int gch_batch_check(struct gch_batch_run *b)
 	}
 	if (!total)
 		return 0;
-	b->data = kvmalloc(total, GFP_KERNEL_ACCOUNT);
+	b->data = kvmalloc(total, GCH_GFP);
 	if (!b->data)
 		return -ENOMEM;
 	for (i = 0; i < b->count; i++) {
@@ -172,7 +172,7 @@ static int gch_batch_bulk(struct gch_batch_run *b, u32 i)
 		    o->slot == a.nslots && o->len == a.size)
 			idx[n++] = j;
 	}
-	if (gch_obj_new_bulk(&a, GFP_KERNEL_ACCOUNT, n, objs))
+	if (gch_obj_new_bulk(&a, GCH_GFP, n, objs))
 		return -ENOMEM;
 	for (j = 0; j < n; j++)
 		b->objs[idx[j]] = objs[j];
@@ -186,7 +186,7 @@ static int gch_batch_prealloc(struct gch_batch_run *b)
 
 	if (!b->allocs)
 		return 0;
-	b->objs = kvcalloc(b->count, sizeof(*b->objs), GFP_KERNEL_ACCOUNT);
+	b->objs = kvcalloc(b->count, sizeof(*b->objs), GCH_GFP);
 	if (!b->objs)
 		return -ENOMEM;
 	for (i = 0; i < b->count; i++) {
@@ -199,7 +199,7 @@ static int gch_batch_prealloc(struct gch_batch_run *b)
 				return -ENOMEM;
 			continue;
 		}
-		b->objs[i] = gch_obj_new(&a, GFP_KERNEL_ACCOUNT);
+		b->objs[i] = gch_obj_new(&a, GCH_GFP);
 		if (!b->objs[i])
 			return -ENOMEM;
 	}

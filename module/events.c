@@ -65,7 +65,7 @@ void gch_event_collect(struct gch_heap *h, int gen, u64 collected,
 	if (!(h->event_mask & GCH_EV_COLLECT) ||
 	    h->ncollect_events >= GCH_COLLECT_EVENTS)
 		return;
-	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
+	n = kzalloc(sizeof(*n), GCH_GFP);
 	if (!n)
 		return;		/* a report, not a reference: may be lost */
 	n->ev.type = GCH_EV_COLLECT;

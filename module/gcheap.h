@@ -145,6 +145,13 @@ struct gch_weak {
 	u32 flags;
 };
 
+/*
+ * Everything a heap allocates is charged to its user's memory cgroup, and
+ * fails (-ENOMEM) rather than invoking the OOM killer when the machine or
+ * the cgroup is out of memory: heap growth is the program's to handle.
+ */
+#define GCH_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
+
 /* Objects whose header, ext and data fit this go in one slab object. */
 #define GCH_INLINE_MAX		256
 

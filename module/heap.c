@@ -221,7 +221,7 @@ EXPORT_SYMBOL_IF_KUNIT(gch_ext);
 /**
  * gch_obj_new() - allocate an object, not yet in any heap
  * @a: its shape, already validated against the module's limits
- * @gfp: allocation flags (GFP_KERNEL_ACCOUNT)
+ * @gfp: allocation flags (GCH_GFP)
  *
  * The object holds one reference (the caller's) and zeroed slots and
  * payload.  Nothing is locked.
@@ -291,7 +291,7 @@ bool gch_obj_is_plain(const struct gcheap_alloc *a)
 /**
  * gch_obj_new_bulk() - allocate objects of one plain shape together
  * @a: the shape, for which gch_obj_is_plain() holds
- * @gfp: allocation flags (GFP_KERNEL_ACCOUNT)
+ * @gfp: allocation flags (GCH_GFP)
  * @n: how many
  * @objs: filled with @n objects, each as gch_obj_new() makes it
  *
@@ -354,7 +354,7 @@ static int gch_table_grow(struct gch_heap *h)
 	if (h->table_len >= GCH_IDX_LIMIT)
 		return -EDQUOT;
 	len = min_t(u32, len, GCH_IDX_LIMIT);
-	t = kvmalloc_array(len, sizeof(*t), GFP_KERNEL_ACCOUNT);
+	t = kvmalloc_array(len, sizeof(*t), GCH_GFP);
 	if (!t)
 		return -ENOMEM;
 	if (h->table)
@@ -903,7 +903,7 @@ struct gch_heap *gch_heap_create(void)
 	struct gch_heap *h;
 	int id, l;
 
-	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	h = kzalloc(sizeof(*h), GCH_GFP);
 	if (!h)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&h->lock);

@@ -167,7 +167,7 @@ static int gch_list_gather(struct gch_heap *h, const struct gcheap_list *a,
 
 	for (;;) {
 		ls->refs = want ? kvmalloc_array(want, sizeof(u64),
-						 GFP_KERNEL_ACCOUNT) : NULL;
+						 GCH_GFP) : NULL;
 		if (want && !ls->refs)
 			return -ENOMEM;
 		ls->cap = want;

@@ -95,7 +95,7 @@ static int gch_ioc_alloc(struct gch_heap *h, void *arg)
 	ret = gch_alloc_check(a);
 	if (ret)
 		return ret;
-	obj = gch_obj_new(a, GFP_KERNEL_ACCOUNT);
+	obj = gch_obj_new(a, GCH_GFP);
 	if (!obj)
 		return -ENOMEM;
 	mutex_lock(&h->lock);
@@ -173,7 +173,7 @@ static void *gch_bounce_get(u8 *stackbuf, u32 len)
 {
 	if (len <= GCH_BOUNCE)
 		return stackbuf;
-	return kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	return kvmalloc(len, GCH_GFP);
 }
 
 static void gch_bounce_put(u8 *stackbuf, void *buf)

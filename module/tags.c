@@ -46,10 +46,10 @@ int gch_tag_prepare(struct gch_heap *h, struct gch_obj *obj)
 
 	if (!tag || h->ntags >= GCH_MAX_TAGS || xa_load(&h->tags, tag))
 		return 0;
-	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	t = kzalloc(sizeof(*t), GCH_GFP);
 	if (!t)
 		return -ENOMEM;
-	ret = xa_err(xa_store(&h->tags, tag, t, GFP_KERNEL_ACCOUNT));
+	ret = xa_err(xa_store(&h->tags, tag, t, GCH_GFP));
 	if (ret) {
 		kfree(t);
 		return ret;

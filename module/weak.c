@@ -67,7 +67,7 @@ static int gch_weak_link(struct gch_heap *h, struct gch_obj *obj,
 		list_add_tail(&w->siblings, &head->siblings);
 		return 0;
 	}
-	ret = xa_err(xa_store(&h->weak_heads, obj->idx, w, GFP_KERNEL_ACCOUNT));
+	ret = xa_err(xa_store(&h->weak_heads, obj->idx, w, GCH_GFP));
 	if (ret)
 		return ret;
 	INIT_LIST_HEAD(&w->siblings);
@@ -116,7 +116,7 @@ int gch_weak_new(struct gch_heap *h, struct gch_obj *obj, u32 flags,
 
 	if (gch_heap_full(h))
 		return -EDQUOT;
-	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	w = kzalloc(sizeof(*w), GCH_GFP);
 	if (!w)
 		return -ENOMEM;
 	ret = gch_handle_alloc(h, &idx, &seq);
