@@ -40,7 +40,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 KSFT_DIR = $(shell $(TOP)/scripts/build-kernel --source)/tools/testing/selftests
 
 .PHONY: all modules lib tools tests kmod-debug kmod-distro check run clean \
-	overhead bench fuzz install modules_install dkms-install dkms-remove deb \
+	overhead bench fuzz stress install modules_install dkms-install dkms-remove deb \
 	FORCE
 
 all: modules lib tools
@@ -136,6 +136,14 @@ fuzz: all kmod-debug tests
 	scripts/vm-run --kernel debug --timeout 7200 -- env \
 		GCH_FUZZ_ITERS=$(FUZZ_ITERS) GCH_FUZZ_SEED=$(FUZZ_SEED) \
 		$(BUILD)/tests/test_fuzz
+
+# The stress mix, longer than make check runs it, in the debug guest.
+STRESS_ITERS ?= 100000
+STRESS_SEED ?= $(shell date +%s)
+stress: all kmod-debug tests
+	scripts/vm-run --kernel debug --timeout 7200 -- env \
+		GCH_STRESS_ITERS=$(STRESS_ITERS) GCH_STRESS_SEED=$(STRESS_SEED) \
+		GCH_STRESS_THREADS=4 $(BUILD)/tests/test_stress
 
 # ---- installation (GNU conventions: PREFIX, DESTDIR) ----
 PREFIX ?= /usr/local

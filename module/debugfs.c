@@ -8,6 +8,7 @@
  *   <id>/objects       one line per live object, paged by seq_file
  *   <id>/tags          per allocation tag, largest live bytes first
  *   <id>/graph.dot     the object graph in Graphviz DOT
+ *   <id>/verify        the heap's invariants checked: "ok" or what is wrong
  *
  * Refs and handle indices are printed, never kernel addresses.  Each read
  * takes the heap's lock only while it fills seq_file's buffer; debugfs
@@ -302,6 +303,8 @@ static int gch_heap_graph_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(gch_heap_graph);
 
+DEFINE_SHOW_ATTRIBUTE(gch_verify);
+
 /**
  * gch_debugfs_heap_add() - a new heap's directory
  * @h: the heap, with its id
@@ -321,6 +324,7 @@ void gch_debugfs_heap_add(struct gch_heap *h)
 	debugfs_create_file("tags", 0444, h->dbg, h, &gch_heap_tags_fops);
 	debugfs_create_file("graph.dot", 0444, h->dbg, h,
 			    &gch_heap_graph_fops);
+	debugfs_create_file("verify", 0400, h->dbg, h, &gch_verify_fops);
 }
 
 /**

@@ -418,6 +418,9 @@ void gch_debugfs_heap_add(struct gch_heap *h);
 void gch_debugfs_heap_remove(struct gch_heap *h);
 void gch_retire_stats(struct gch_heap *h);
 
+/* verify.c */
+int gch_verify_show(struct seq_file *m, void *unused);
+
 /* inspect.c */
 int gch_ioc_list(struct gch_heap *h, void *arg);
 void gch_undo_list(struct gch_heap *h, void *arg);

@@ -408,6 +408,29 @@ TEST_F_TIMEOUT(dbg, files_read_while_mutating, 300)
 	pthread_join(t, NULL);
 }
 
+/* verify says "ok" for a sound heap and names what a bad program broke. */
+TEST_F(dbg, verify)
+{
+	gch_ref_t a, b;
+	char *s;
+
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &a));
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &b));
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, b));
+	s = heap_file(self->h, "verify");
+	ASSERT_NE(NULL, s);
+	EXPECT_STREQ("ok\n", s);
+	free(s);
+	gch_decref(self->h, b);
+	gch_decref(self->h, b);		/* a reference it does not hold */
+	s = heap_file(self->h, "verify");
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "dangling slot")) TH_LOG("%s", s);
+	free(s);
+	gch_set_slot(self->h, a, 0, 0);
+	gch_decref(self->h, a);
+}
+
 /* A file opened on a heap that is then closed reads nothing, safely. */
 TEST(file_of_a_closed_heap)
 {
