@@ -9,6 +9,8 @@
  *                 and reachable; an empty heap's collection
  *   pause N       young-collection pause with N long-lived objects
  *   heaps         alloc/free throughput, one thread vs two on two heaps
+ *   loop CLS N    N batches of 4096 ops of class CLS (0 refcount, 1 slot,
+ *                 2 alloc): something for perf to sample
  */
 #include <errno.h>
 #include <liburing.h>
@@ -371,6 +373,24 @@ static void cmd_heaps(void)
 	report("heaps_2threads", 2 * 2000000 / secs / 1e6, "Mops/s");
 }
 
+/* One class's 4096-op batch, again and again: a target for perf. */
+static void cmd_loop(int cls, long rounds)
+{
+	struct gch_heap *h = gch_open(NULL);
+	struct gch_batch *bt = h ? gch_batch_new(h, 4096) : NULL;
+	gch_ref_t a, b;
+	long i;
+
+	if (!bt || gch_disable(h) || gch_alloc(h, 2, 16, &a) ||
+	    gch_alloc(h, 2, 16, &b))
+		die("open", errno);
+	fill(bt, cls, 4096, a, b);
+	for (i = 0; i < rounds; i++)
+		if (gch_batch_submit(bt) != 4096)
+			die("batch", EIO);
+	gch_close(h);
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 2 ? strtol(argv[2], NULL, 0) : 1000000;
@@ -385,6 +405,8 @@ int main(int argc, char **argv)
 		cmd_pause(n);
 	else if (!strcmp(argv[1], "heaps"))
 		cmd_heaps();
+	else if (!strcmp(argv[1], "loop") && argc > 3)
+		cmd_loop(atoi(argv[2]), atol(argv[3]));
 	else
 		goto usage;
 	return 0;

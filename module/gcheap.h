@@ -254,6 +254,105 @@ struct gch_reap {
 	unsigned long count;
 };
 
+/* ---- an object's layout, and handle lookups on hot paths ---- */
+
+/* Bytes of data (slots, then payload) and of the ext record. */
+static inline size_t gch_data_bytes(u32 nslots, u32 size)
+{
+	return (size_t)nslots * sizeof(u32) + size;
+}
+
+static inline size_t gch_ext_bytes(unsigned int flags)
+{
+	return flags & GCH_OF_EXT ? sizeof(struct gch_obj_ext) : 0;
+}
+
+static inline bool gch_is_inline(u32 nslots, u32 size, unsigned int flags)
+{
+	return sizeof(struct gch_obj) + gch_ext_bytes(flags) +
+	       gch_data_bytes(nslots, size) <= GCH_INLINE_MAX;
+}
+
+/* The start of the object's data: inline, or the block beside it. */
+static inline void *gch_data(struct gch_obj *obj)
+{
+	void *p = (u8 *)(obj + 1) + gch_ext_bytes(obj->flags);
+
+	if (gch_is_inline(obj->nslots, obj->size, obj->flags))
+		return p;
+	return *(void **)p;
+}
+
+/**
+ * gch_slots() - an object's reference slots
+ * @obj: the object
+ *
+ * Return: @obj->nslots handle indices, 0 for an empty slot.
+ */
+static inline u32 *gch_slots(struct gch_obj *obj)
+{
+	return gch_data(obj);
+}
+
+/**
+ * gch_payload() - an object's payload
+ * @obj: the object
+ *
+ * Return: @obj->size bytes.
+ */
+static inline u8 *gch_payload(struct gch_obj *obj)
+{
+	return (u8 *)gch_data(obj) + (size_t)obj->nslots * sizeof(u32);
+}
+
+/**
+ * gch_ext() - an object's tag and cookie record
+ * @obj: the object
+ *
+ * Return: the record, or NULL if the object has none (tag 0, cookie 0).
+ */
+static inline struct gch_obj_ext *gch_ext(struct gch_obj *obj)
+{
+	return obj->flags & GCH_OF_EXT ? (struct gch_obj_ext *)(obj + 1) : NULL;
+}
+
+/**
+ * gch_at() - the object at a handle index held by a slot or list
+ * @h: the heap, locked
+ * @idx: an index known to name a live object
+ *
+ * Return: the object.
+ */
+static inline struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
+{
+	return (struct gch_obj *)(uintptr_t)h->table[idx];
+}
+
+/**
+ * gch_slot_obj() - the object a slot names, checked
+ * @h: the heap, locked
+ * @idx: a slot's content
+ *
+ * A slot names a live object as long as the program keeps its counts
+ * right.  A program that drops references it does not hold can free an
+ * object a slot still names; every slot is followed through this check, so
+ * such a program only corrupts its own heap's counts, never kernel memory.
+ *
+ * Return: the object, or NULL for an empty slot or one naming no live
+ * object.
+ */
+static inline struct gch_obj *gch_slot_obj(struct gch_heap *h, u32 idx)
+{
+	u64 ent;
+
+	if (!idx || idx >= h->table_used)
+		return NULL;
+	ent = h->table[idx];
+	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
+		return NULL;
+	return (struct gch_obj *)(uintptr_t)ent;
+}
+
 /* module parameters (main.c) */
 extern unsigned int gch_threshold[GCH_NGEN];
 extern unsigned int gch_max_objects;
@@ -278,11 +377,6 @@ bool gch_heap_full(const struct gch_heap *h);
 u64 gch_ref_of(const struct gch_heap *h, const struct gch_obj *obj);
 u64 gch_ref_entry(struct gch_heap *h, u64 ref);
 struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref);
-u32 *gch_slots(struct gch_obj *obj);
-u8 *gch_payload(struct gch_obj *obj);
-struct gch_obj_ext *gch_ext(struct gch_obj *obj);
-struct gch_obj *gch_at(struct gch_heap *h, u32 idx);
-struct gch_obj *gch_slot_obj(struct gch_heap *h, u32 idx);
 
 struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);

@@ -107,23 +107,6 @@ void gch_heap_cache_exit(void)
 	}
 }
 
-/* Bytes of data (slots, then payload) and of the ext record. */
-static size_t gch_data_bytes(u32 nslots, u32 size)
-{
-	return (size_t)nslots * sizeof(u32) + size;
-}
-
-static size_t gch_ext_bytes(unsigned int flags)
-{
-	return flags & GCH_OF_EXT ? sizeof(struct gch_obj_ext) : 0;
-}
-
-static bool gch_is_inline(u32 nslots, u32 size, unsigned int flags)
-{
-	return sizeof(struct gch_obj) + gch_ext_bytes(flags) +
-	       gch_data_bytes(nslots, size) <= GCH_INLINE_MAX;
-}
-
 static unsigned int gch_class_for(u32 nslots, u32 size, unsigned int flags)
 {
 	size_t bytes = sizeof(struct gch_obj) + gch_ext_bytes(flags);
@@ -172,51 +155,6 @@ void gch_slab_show(struct seq_file *m)
 		seq_printf(m, "slab_%u_objects %lld\n", gch_class_size[i],
 			   percpu_counter_sum(&gch_class_live[i]));
 }
-
-/* The start of the object's data: inline, or the block beside it. */
-static void *gch_data(struct gch_obj *obj)
-{
-	void *p = (u8 *)(obj + 1) + gch_ext_bytes(obj->flags);
-
-	if (gch_is_inline(obj->nslots, obj->size, obj->flags))
-		return p;
-	return *(void **)p;
-}
-
-/**
- * gch_slots() - an object's reference slots
- * @obj: the object
- *
- * Return: @obj->nslots handle indices, 0 for an empty slot.
- */
-u32 *gch_slots(struct gch_obj *obj)
-{
-	return gch_data(obj);
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_slots);
-
-/**
- * gch_payload() - an object's payload
- * @obj: the object
- *
- * Return: @obj->size bytes.
- */
-u8 *gch_payload(struct gch_obj *obj)
-{
-	return (u8 *)gch_data(obj) + (size_t)obj->nslots * sizeof(u32);
-}
-
-/**
- * gch_ext() - an object's tag and cookie record
- * @obj: the object
- *
- * Return: the record, or NULL if the object has none (tag 0, cookie 0).
- */
-struct gch_obj_ext *gch_ext(struct gch_obj *obj)
-{
-	return obj->flags & GCH_OF_EXT ? (struct gch_obj_ext *)(obj + 1) : NULL;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_ext);
 
 /**
  * gch_obj_new() - allocate an object, not yet in any heap
@@ -482,44 +420,6 @@ struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
 	return obj;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_lookup);
-
-/**
- * gch_at() - the object at a handle index held by a slot or list
- * @h: the heap, locked
- * @idx: an index known to name a live object
- *
- * Return: the object.
- */
-struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
-{
-	return (struct gch_obj *)(uintptr_t)h->table[idx];
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_at);
-
-/**
- * gch_slot_obj() - the object a slot names, checked
- * @h: the heap, locked
- * @idx: a slot's content
- *
- * A slot names a live object as long as the program keeps its counts
- * right.  A program that drops references it does not hold can free an
- * object a slot still names; every slot is followed through this check, so
- * such a program only corrupts its own heap's counts, never kernel memory.
- *
- * Return: the object, or NULL for an empty slot or one naming no live
- * object.
- */
-struct gch_obj *gch_slot_obj(struct gch_heap *h, u32 idx)
-{
-	u64 ent;
-
-	if (!idx || idx >= h->table_used)
-		return NULL;
-	ent = h->table[idx];
-	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
-		return NULL;
-	return (struct gch_obj *)(uintptr_t)ent;
-}
 
 /* ---- generation lists, linked by handle index ---- */
 
