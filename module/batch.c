@@ -50,7 +50,7 @@ static bool gch_batch_operand_ok(const struct gch_batch_run *b, u32 i, u64 v)
 {
 	u64 idx = v & GCH_RESULT_MAX;
 
-	if (!gcheap_is_result(v))
+	if (!GCH_IS_RESULT(v))
 		return true;
 	return v == (GCH_RESULT_BIT | idx) && idx < i &&
 	       gch_batch_makes_ref(b->ops[idx].op);
@@ -58,7 +58,7 @@ static bool gch_batch_operand_ok(const struct gch_batch_run *b, u32 i, u64 v)
 
 static u64 gch_batch_operand(const struct gch_batch_run *b, u64 v)
 {
-	return gcheap_is_result(v) ? b->ops[v & GCH_RESULT_MAX].result : v;
+	return GCH_IS_RESULT(v) ? b->ops[v & GCH_RESULT_MAX].result : v;
 }
 
 /* Shape of one op: fields it does not use are zero. Return: data bytes. */

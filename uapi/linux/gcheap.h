@@ -229,11 +229,12 @@ struct gcheap_event {
 #define GCH_RESULT_BIT		_BITULL(47)
 #define GCH_RESULT_MAX		0xffffffULL
 
-/* Whether a batch operand has the form that names an earlier op's result. */
-static inline int gcheap_is_result(__u64 r)
-{
-	return (r >> 48) == 0 && (r & GCH_RESULT_BIT) != 0;
-}
+/*
+ * Whether a batch operand has that form: the heap-id bits zero and bit 47
+ * set, i.e. bits 63..47 read exactly 1.  A macro, not an inline function,
+ * so that the header stays valid C90.
+ */
+#define GCH_IS_RESULT(r)	(((__u64)(r) >> 47) == 1)
 
 struct gcheap_batch_op {
 	__u32 op;		/* GCH_OP_* */
