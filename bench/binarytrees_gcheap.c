@@ -4,11 +4,13 @@
  * gcheap object of 2 slots, built and checked through batches.  Output is
  * the reference output, line for line.
  *
- * Trees are built bottom up, a level at a time, many trees at once: a
- * level's allocations, its parents' slot stores and the children's
- * reference drops go in batches of up to GCHEAP_BATCH_MAX ops.  Checking
- * walks the trees a level at a time with GET_SLOT ops, dropping each
- * visited node's reference in the same batch.
+ * Trees are built bottom up, a level at a time, many trees at once, in
+ * batches of up to GCHEAP_BATCH_MAX ops: a leaf is one ALLOC, a parent one
+ * ALLOC_MOVE that moves the references the program held on its two
+ * children into its slots.  Checking walks the trees a level at a time
+ * with PEEK_SLOT ops (borrowed refs: the root's reference keeps the tree
+ * alive), then drops each root's reference, which frees the whole tree in
+ * the kernel.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -60,26 +62,21 @@ static void leaves(gch_ref_t *out, long n)
 	}
 }
 
-/* Parents of @n children (pairs), into @out; the children's refs go. */
+/* Parents of @n children (pairs), into @out; the children's refs move in. */
 static void parents(const gch_ref_t *kids, gch_ref_t *out, long n)
 {
 	long done = 0;
-	int i, k, per = GCHEAP_BATCH_MAX / 5;
+	int i, k;
 
 	while (done < n) {
-		k = n - done > per ? per : n - done;
+		k = n - done > GCHEAP_BATCH_MAX ? GCHEAP_BATCH_MAX : n - done;
 		gch_batch_reset(bt);
-		for (i = 0; i < k; i++) {
-			int p = gch_batch_alloc(bt, 2, 0);
-
-			gch_batch_set_slot(bt, GCH_RESULT(p), 0, kids[2 * (done + i)]);
-			gch_batch_set_slot(bt, GCH_RESULT(p), 1, kids[2 * (done + i) + 1]);
-			gch_batch_decref(bt, kids[2 * (done + i)]);
-			gch_batch_decref(bt, kids[2 * (done + i) + 1]);
-		}
-		submit(5 * k);
 		for (i = 0; i < k; i++)
-			out[done + i] = result(5 * i);
+			gch_batch_alloc_move(bt, 2, 0, kids[2 * (done + i)],
+					     kids[2 * (done + i) + 1]);
+		submit(k);
+		for (i = 0; i < k; i++)
+			out[done + i] = result(i);
 		done += k;
 	}
 }
@@ -98,15 +95,34 @@ static void build(int d, long k, gch_ref_t *roots, gch_ref_t *a, gch_ref_t *b)
 	memcpy(roots, a, k * sizeof(*a));
 }
 
+/* Drop the program's references to @n objects. */
+static void drop(const gch_ref_t *refs, long n)
+{
+	long done = 0;
+	int i, k;
+
+	while (done < n) {
+		k = n - done > GCHEAP_BATCH_MAX ? GCHEAP_BATCH_MAX : n - done;
+		gch_batch_reset(bt);
+		for (i = 0; i < k; i++)
+			gch_batch_decref(bt, refs[done + i]);
+		submit(k);
+		done += k;
+	}
+}
+
 /*
- * Count the nodes of @k trees, a level at a time; every reference taken
- * on the way, and the roots' (handed over by the caller), is dropped.
+ * Count the nodes of @k trees, a level at a time, through borrowed refs;
+ * then drop the roots' references (handed over by the caller), which frees
+ * the trees.  @level and @next: scratch.
  */
-static long check(gch_ref_t *level, long k, gch_ref_t *next)
+static long check(const gch_ref_t *roots, long k, gch_ref_t *level,
+		  gch_ref_t *next)
 {
 	long count = 0, n = k, m, done;
-	int i, c, per = GCHEAP_BATCH_MAX / 3;
+	int i, c, per = GCHEAP_BATCH_MAX / 2;
 
+	memcpy(level, roots, k * sizeof(*level));
 	while (n) {
 		count += n;
 		m = 0;
@@ -114,13 +130,12 @@ static long check(gch_ref_t *level, long k, gch_ref_t *next)
 			c = n - done > per ? per : n - done;
 			gch_batch_reset(bt);
 			for (i = 0; i < c; i++) {
-				gch_batch_get_slot(bt, level[done + i], 0);
-				gch_batch_get_slot(bt, level[done + i], 1);
-				gch_batch_decref(bt, level[done + i]);
+				gch_batch_peek_slot(bt, level[done + i], 0);
+				gch_batch_peek_slot(bt, level[done + i], 1);
 			}
-			submit(3 * c);
+			submit(2 * c);
 			for (i = 0; i < 2 * c; i++) {
-				gch_ref_t r = result(i / 2 * 3 + i % 2);
+				gch_ref_t r = result(i);
 
 				if (r)
 					next[m++] = r;
@@ -129,6 +144,7 @@ static long check(gch_ref_t *level, long k, gch_ref_t *next)
 		memcpy(level, next, m * sizeof(*level));
 		n = m;
 	}
+	drop(roots, k);
 	return count;
 }
 
@@ -136,7 +152,7 @@ int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 10;
 	int min_depth = 4, max_depth = n > min_depth + 2 ? n : min_depth + 2;
-	long size = 1L << (max_depth + 2), iterations, k, i;
+	long size = 1L << (max_depth + 2 > 14 ? max_depth + 2 : 14), iterations, k, i;
 	gch_ref_t *a = malloc(size * sizeof(*a)), *b = malloc(size * sizeof(*b));
 	gch_ref_t *roots = malloc(size * sizeof(*roots)), longlived;
 	struct gch_config cfg = { .max_objects = 1 << 20 };
@@ -149,7 +165,7 @@ int main(int argc, char **argv)
 
 	build(max_depth + 1, 1, roots, a, b);
 	printf("stretch tree of depth %d\t check: %ld\n", max_depth + 1,
-	       check(roots, 1, a));
+	       check(roots, 1, a, b));
 
 	build(max_depth, 1, &longlived, a, b);
 
@@ -165,13 +181,12 @@ int main(int argc, char **argv)
 			long m = iterations - i < k ? iterations - i : k;
 
 			build(d, m, roots, a, b);
-			chk += check(roots, m, a);
+			chk += check(roots, m, a, b);
 		}
 		printf("%ld\t trees of depth %d\t check: %ld\n", iterations, d, chk);
 	}
-	roots[0] = longlived;
 	printf("long lived tree of depth %d\t check: %ld\n", max_depth,
-	       check(roots, 1, a));
+	       check(&longlived, 1, a, b));
 	gch_batch_free(bt);
 	gch_close(h);
 	free(a);

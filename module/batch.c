@@ -3,8 +3,8 @@
  * gcheap: GCHEAP_IOC_BATCH, many object operations in one system call.
  *
  * A batch runs in three steps: prepare (copy the ops and the data to write
- * in, check the whole array's shape, allocate the objects its ALLOC ops
- * need), run (every op in order under one hold of the heap lock, stopping
+ * in, check the whole array's shape, allocate the objects of its ALLOC ops
+ * that do not come from the heap's object cache), run (every op in order under one hold of the heap lock, stopping
  * at the first failure), finish (write the result refs and the data read
  * out, after the lock is dropped).  An operand of the form GCH_RESULT(i)
  * stands for op i's result; only earlier ops that produce a ref may be
@@ -24,13 +24,27 @@
 /* Largest op struct a newer caller may pass (its tail must be zero). */
 #define GCH_BATCH_OP_SIZE_MAX	256
 
+/**
+ * struct gch_batch_buf - a batch's ops, copied in; kept by the heap
+ * @cap: ops it has room for
+ * @ops: the ops
+ *
+ * A heap keeps the buffer of its last batch (gch_heap.batch_buf, taken
+ * and given back with xchg()), so that a batch costs no allocation.
+ */
+struct gch_batch_buf {
+	u32 cap;
+	struct gcheap_batch_op ops[];
+};
+
 struct gch_batch_run {
+	struct gch_batch_buf *buf;	/* holds the ops */
 	struct gcheap_batch_op *ops;	/* the caller's, copied in */
-	struct gch_obj **objs;		/* ALLOC ops' objects, by op index */
+	struct gch_obj **objs;		/* objects allocated before the lock */
 	u8 *data;			/* WRITE data, READ bounce, in op order */
 	u32 count;
 	u32 done;
-	bool allocs;			/* some op is an ALLOC */
+	bool big_allocs;		/* some ALLOC is not of a plain shape */
 	bool outputs;			/* some op has a result or reads */
 };
 
@@ -40,9 +54,15 @@ static struct gcheap_alloc gch_batch_shape(const struct gcheap_batch_op *o)
 	return (struct gcheap_alloc){ .nslots = o->slot, .size = o->len };
 }
 
+static bool gch_batch_is_alloc(u32 op)
+{
+	return op == GCH_OP_ALLOC || op == GCH_OP_ALLOC_MOVE;
+}
+
 static bool gch_batch_makes_ref(u32 op)
 {
-	return op == GCH_OP_ALLOC || op == GCH_OP_GET_SLOT;
+	return gch_batch_is_alloc(op) || op == GCH_OP_GET_SLOT ||
+	       op == GCH_OP_PEEK_SLOT;
 }
 
 /* An operand is a ref, or GCH_RESULT(i) of an earlier op with a result. */
@@ -61,20 +81,33 @@ static u64 gch_batch_operand(const struct gch_batch_run *b, u64 v)
 	return GCH_IS_RESULT(v) ? b->ops[v & GCH_RESULT_MAX].result : v;
 }
 
+/* An ALLOC_MOVE's operands name the slots they go to. */
+static long gch_batch_check_alloc(const struct gch_batch_run *b, u32 i)
+{
+	const struct gcheap_batch_op *o = &b->ops[i];
+	struct gcheap_alloc a = gch_batch_shape(o);
+
+	if (o->off)
+		return -EINVAL;
+	if (o->op == GCH_OP_ALLOC && (o->a || o->b))
+		return -EINVAL;
+	if (!gch_batch_operand_ok(b, i, o->b) || (o->a && o->slot < 1) ||
+	    (o->b && o->slot < 2))
+		return -EINVAL;
+	return gch_alloc_check(&a);
+}
+
 /* Shape of one op: fields it does not use are zero. Return: data bytes. */
 static long gch_batch_check_op(const struct gch_batch_run *b, u32 i)
 {
 	const struct gcheap_batch_op *o = &b->ops[i];
-	struct gcheap_alloc a;
 
 	if (o->result || !gch_batch_operand_ok(b, i, o->a))
 		return -EINVAL;
 	switch (o->op) {
 	case GCH_OP_ALLOC:
-		if (o->a || o->b || o->off)
-			return -EINVAL;
-		a = gch_batch_shape(o);
-		return gch_alloc_check(&a);
+	case GCH_OP_ALLOC_MOVE:
+		return gch_batch_check_alloc(b, i);
 	case GCH_OP_INCREF:
 	case GCH_OP_DECREF:
 		return o->b || o->slot || o->off || o->len ? -EINVAL : 0;
@@ -83,6 +116,7 @@ static long gch_batch_check_op(const struct gch_batch_run *b, u32 i)
 			return -EINVAL;
 		return o->off || o->len ? -EINVAL : 0;
 	case GCH_OP_GET_SLOT:
+	case GCH_OP_PEEK_SLOT:
 		return o->b || o->off || o->len ? -EINVAL : 0;
 	case GCH_OP_WRITE:
 	case GCH_OP_READ:
@@ -93,50 +127,73 @@ static long gch_batch_check_op(const struct gch_batch_run *b, u32 i)
 	return -EINVAL;
 }
 
+/* The heap's buffer if it is free and large enough, else a new one. */
+static int gch_batch_buf_get(struct gch_heap *h, struct gch_batch_run *b)
+{
+	struct gch_batch_buf *buf = xchg(&h->batch_buf, NULL);
+
+	if (buf && buf->cap < b->count) {
+		kvfree(buf);
+		buf = NULL;
+	}
+	if (!buf) {
+		u32 cap = max_t(u32, b->count, 64);
+
+		buf = kvmalloc(struct_size(buf, ops, cap), GCH_GFP);
+		if (!buf)
+			return -ENOMEM;
+		buf->cap = cap;
+	}
+	b->buf = buf;
+	b->ops = buf->ops;
+	return 0;
+}
+
+static void gch_batch_buf_put(struct gch_heap *h, struct gch_batch_buf *buf)
+{
+	kvfree(xchg(&h->batch_buf, buf));
+}
+
+/**
+ * gch_batch_heap_free() - free the batch buffer a heap kept
+ * @h: a heap being destroyed
+ */
+void gch_batch_heap_free(struct gch_heap *h)
+{
+	kvfree(h->batch_buf);
+	h->batch_buf = NULL;
+}
+
 /* Copy the ops in, normalized to our struct; newer callers' tails zero. */
-static int gch_batch_copy_ops(struct gch_batch_run *b,
+static int gch_batch_copy_ops(struct gch_heap *h, struct gch_batch_run *b,
 			      const struct gcheap_batch *arg)
 {
 	const u8 __user *u = u64_to_user_ptr(arg->ops);
 	size_t osz = sizeof(struct gcheap_batch_op);
 	u32 i;
+	int ret;
 
-	b->ops = kvmalloc_array(b->count, osz, GCH_GFP);
-	if (!b->ops)
-		return -ENOMEM;
+	ret = gch_batch_buf_get(h, b);
+	if (ret)
+		return ret;
 	if (arg->op_size == osz)
-		return copy_from_user(b->ops, u, b->count * osz) ? -EFAULT : 0;
+		return gch_copy_in(b->ops, u, b->count * osz);
 	for (i = 0; i < b->count; i++) {
-		int ret = copy_struct_from_user(&b->ops[i], osz,
-						u + (size_t)i * arg->op_size,
-						arg->op_size);
+		ret = copy_struct_from_user(&b->ops[i], osz,
+					    u + (size_t)i * arg->op_size,
+					    arg->op_size);
 		if (ret)
 			return ret == -E2BIG ? -EINVAL : ret;
 	}
 	return 0;
 }
 
-/* Check every op, and gather the data to write. */
-static int gch_batch_check(struct gch_batch_run *b)
+/* Gather the data WRITE ops will store. */
+static int gch_batch_gather(struct gch_batch_run *b, size_t total)
 {
-	size_t total = 0, pos = 0;
-	long bytes;
+	size_t pos = 0;
 	u32 i;
 
-	for (i = 0; i < b->count; i++) {
-		u32 op = b->ops[i].op;
-
-		bytes = gch_batch_check_op(b, i);
-		if (bytes < 0)
-			return bytes;
-		total += bytes;
-		if (total > GCH_BATCH_DATA_MAX)
-			return -EINVAL;
-		b->allocs |= op == GCH_OP_ALLOC;
-		b->outputs |= gch_batch_makes_ref(op) || op == GCH_OP_READ;
-	}
-	if (!total)
-		return 0;
 	b->data = kvmalloc(total, GCH_GFP);
 	if (!b->data)
 		return -ENOMEM;
@@ -152,39 +209,38 @@ static int gch_batch_check(struct gch_batch_run *b)
 	return 0;
 }
 
-#define GCH_BATCH_BULK	32
-
-/*
- * Allocate, together, op @i's object and those of the next ALLOC ops of
- * the same plain shape that have none yet (up to GCH_BATCH_BULK).
- */
-static int gch_batch_bulk(struct gch_batch_run *b, u32 i)
+/* Check every op, and gather the data to write. */
+static int gch_batch_check(struct gch_batch_run *b)
 {
-	struct gcheap_alloc a = gch_batch_shape(&b->ops[i]);
-	struct gch_obj *objs[GCH_BATCH_BULK];
-	u16 idx[GCH_BATCH_BULK];
-	u32 j, n = 0;
+	size_t total = 0;
+	long bytes;
+	u32 i;
 
-	for (j = i; j < b->count && n < GCH_BATCH_BULK; j++) {
-		const struct gcheap_batch_op *o = &b->ops[j];
+	for (i = 0; i < b->count; i++) {
+		const struct gcheap_batch_op *o = &b->ops[i];
 
-		if (o->op == GCH_OP_ALLOC && !b->objs[j] &&
-		    o->slot == a.nslots && o->len == a.size)
-			idx[n++] = j;
+		bytes = gch_batch_check_op(b, i);
+		if (bytes < 0)
+			return bytes;
+		total += bytes;
+		if (total > GCH_BATCH_DATA_MAX)
+			return -EINVAL;
+		if (gch_batch_is_alloc(o->op) && !gch_is_inline(o->slot, o->len, 0))
+			b->big_allocs = true;
+		b->outputs |= gch_batch_makes_ref(o->op) || o->op == GCH_OP_READ;
 	}
-	if (gch_obj_new_bulk(&a, GCH_GFP, n, objs))
-		return -ENOMEM;
-	for (j = 0; j < n; j++)
-		b->objs[idx[j]] = objs[j];
-	return 0;
+	return total ? gch_batch_gather(b, total) : 0;
 }
 
-/* The objects ALLOC ops will publish, allocated before the lock. */
+/*
+ * Objects too large for the heap's cache (data beside the slab object)
+ * are allocated before the lock is taken.
+ */
 static int gch_batch_prealloc(struct gch_batch_run *b)
 {
 	u32 i;
 
-	if (!b->allocs)
+	if (!b->big_allocs)
 		return 0;
 	b->objs = kvcalloc(b->count, sizeof(*b->objs), GCH_GFP);
 	if (!b->objs)
@@ -192,17 +248,51 @@ static int gch_batch_prealloc(struct gch_batch_run *b)
 	for (i = 0; i < b->count; i++) {
 		struct gcheap_alloc a = gch_batch_shape(&b->ops[i]);
 
-		if (b->ops[i].op != GCH_OP_ALLOC || b->objs[i])
+		if (!gch_batch_is_alloc(b->ops[i].op) ||
+		    gch_is_inline(a.nslots, a.size, 0))
 			continue;
-		if (gch_obj_is_plain(&a)) {
-			if (gch_batch_bulk(b, i))
-				return -ENOMEM;
-			continue;
-		}
 		b->objs[i] = gch_obj_new(&a, GCH_GFP);
 		if (!b->objs[i])
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+/*
+ * ALLOC and ALLOC_MOVE: the slots' objects are looked up first, so that a
+ * stale operand changes nothing; their indices are taken before the
+ * object is published (publishing may collect).
+ */
+static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
+			   u32 i, struct gch_reap *r)
+{
+	struct gcheap_batch_op *o = &b->ops[i];
+	u64 a = gch_batch_operand(b, o->a), t = gch_batch_operand(b, o->b);
+	struct gch_obj *obj, *s0 = NULL, *s1 = NULL;
+	u32 i0, i1;
+	int ret;
+
+	if ((a && !(s0 = gch_lookup(h, a))) || (t && !(s1 = gch_lookup(h, t))))
+		return -ESTALE;
+	i0 = s0 ? s0->idx : 0;
+	i1 = s1 ? s1->idx : 0;
+	obj = b->objs ? b->objs[i] : NULL;
+	if (!obj)
+		obj = gch_obj_get(h, o->slot, o->len);
+	if (!obj)
+		return -ENOMEM;
+	ret = gch_op_publish(h, obj, r, &o->result);
+	if (ret) {
+		if (!b->objs || !b->objs[i])
+			gch_obj_put(h, obj);
+		return ret;
+	}
+	if (b->objs)
+		b->objs[i] = NULL;
+	if (o->slot)
+		gch_slots(obj)[0] = i0;
+	if (o->slot > 1)
+		gch_slots(obj)[1] = i1;
 	return 0;
 }
 
@@ -217,10 +307,8 @@ static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 
 	switch (o->op) {
 	case GCH_OP_ALLOC:
-		ret = gch_op_publish(h, b->objs[i], r, &o->result);
-		if (!ret)
-			b->objs[i] = NULL;
-		return ret;
+	case GCH_OP_ALLOC_MOVE:
+		return gch_batch_alloc(h, b, i, r);
 	case GCH_OP_INCREF:
 	case GCH_OP_DECREF:
 		return gch_op_refop(h, a, o->op == GCH_OP_INCREF, r);
@@ -229,6 +317,8 @@ static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 				       r);
 	case GCH_OP_GET_SLOT:
 		return gch_op_get_slot(h, a, o->slot, &o->result);
+	case GCH_OP_PEEK_SLOT:
+		return gch_op_peek_slot(h, a, o->slot, &o->result);
 	}
 	ret = gch_op_payload(h, a, o->off, o->len, &p);
 	if (ret)
@@ -287,7 +377,7 @@ static int gch_batch_finish(struct gch_batch_run *b,
 	return ret;
 }
 
-static void gch_batch_release(struct gch_batch_run *b)
+static void gch_batch_release(struct gch_heap *h, struct gch_batch_run *b)
 {
 	u32 i;
 
@@ -296,7 +386,8 @@ static void gch_batch_release(struct gch_batch_run *b)
 			gch_obj_free(b->objs[i]);
 	kvfree(b->objs);
 	kvfree(b->data);
-	kvfree(b->ops);
+	if (b->buf)
+		gch_batch_buf_put(h, b->buf);
 }
 
 /**
@@ -323,7 +414,7 @@ int gch_ioc_batch(struct gch_heap *h, void *arg)
 		return -EINVAL;
 	if (!a->count)
 		return 0;
-	ret = gch_batch_copy_ops(&b, a);
+	ret = gch_batch_copy_ops(h, &b, a);
 	if (!ret)
 		ret = gch_batch_check(&b);
 	if (!ret)
@@ -335,6 +426,6 @@ int gch_ioc_batch(struct gch_heap *h, void *arg)
 	gch_reap_free(&r);
 	ret = gch_batch_finish(&b, a);
 out:
-	gch_batch_release(&b);
+	gch_batch_release(h, &b);
 	return ret;
 }

@@ -129,6 +129,8 @@ static int gch_heap_stats_show(struct seq_file *m, void *v)
 			   g, h->gen[g].count, g, h->gen[g].threshold);
 	seq_printf(m, "frozen %llu\nenabled %d\nmax_objects %llu\nmax_bytes %llu\n",
 		   h->nfrozen, h->gc_enabled, h->max_objects, h->max_bytes);
+	seq_printf(m, "cached_objects %u\ncached_bytes %u\n", h->cache_count,
+		   h->cache_bytes);
 	mutex_unlock(&h->lock);
 	return 0;
 }

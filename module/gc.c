@@ -112,50 +112,57 @@ static void gch_visit_reachable(struct gch_heap *h, enum gch_list young,
 	}
 }
 
+/* A reachable object is done: out of the set, into generation @gen. */
+static void gch_survive(struct gch_heap *h, enum gch_list young,
+			struct gch_obj *obj, int gen)
+{
+	gch_visit_reachable(h, young, obj);
+	obj->flags &= ~GCH_OF_COLLECTING;
+	obj->gen = gen;
+}
+
 /*
- * One pass over @young: objects with gc_refs > 0 are reachable and mark
- * what they reach; objects at 0 move, tentatively, to the unreachable list.
- * Objects moved back are appended to @young, so the pass sees them again.
+ * One pass over @young: objects with gc_refs > 0 are reachable, mark what
+ * they reach and leave the set for generation @gen (as CPython clears
+ * their collecting flag here: nothing needs their gc_refs any more);
+ * objects at 0 move, tentatively, to the unreachable list.  Objects moved
+ * back are appended to @young, so the pass sees them again.  @special is
+ * set if an object moved to the unreachable list has weakrefs or a
+ * finalizer.
+ * Return: the reachable objects.
  */
-static void gch_move_unreachable(struct gch_heap *h, enum gch_list young)
+static u64 gch_move_unreachable(struct gch_heap *h, enum gch_list young,
+				int gen, bool *special)
 {
 	struct gch_obj *obj;
 	unsigned long n = 0;
 	u32 idx = gch_list_first(h, young);
+	u64 survivors = 0;
 
 	while (idx != GCH_HEAD(young)) {
 		obj = gch_at(h, idx);
 		if (obj->gc_refs) {
-			gch_visit_reachable(h, young, obj);
+			gch_survive(h, young, obj, gen);
+			survivors++;
 			idx = obj->link.next;
 		} else {
 			idx = obj->link.next;
 			gch_list_del(h, obj);
 			gch_list_add_tail(h, GCH_L_UNREACHABLE, obj);
 			obj->flags |= GCH_OF_UNREACHABLE;
+			*special |= obj->flags &
+				    (GCH_OF_WEAKREFS | GCH_OF_FINALIZE);
 		}
 		gch_gc_resched(&n);
 	}
+	return survivors;
 }
 
-/* Survivors: no longer collecting; into generation @gen.  Return: count. */
-static u64 gch_promote(struct gch_heap *h, enum gch_list young, int gen)
+/* Survivors (already out of the set) join generation @gen's list. */
+static void gch_promote(struct gch_heap *h, enum gch_list young, int gen)
 {
-	struct gch_obj *obj;
-	unsigned long n = 0;
-	u64 count = 0;
-	struct gch_iter it;
-
-	obj = gch_iter_start(&it, h, young);
-	for (; obj; obj = gch_iter_next(&it)) {
-		obj->flags &= ~GCH_OF_COLLECTING;
-		obj->gen = gen;
-		count++;
-		gch_gc_resched(&n);
-	}
 	if (young != GCH_L_GEN0 + gen)
 		gch_list_splice_tail(h, young, GCH_L_GEN0 + gen);
-	return count;
 }
 
 /*
@@ -177,10 +184,13 @@ static void gch_save_garbage(struct gch_heap *h)
 }
 
 /*
- * Free the unreachable set: first drop its references to objects outside
- * it (which may release those, iteratively), then take every member out of
- * the heap.  Nothing outside the set points into it, so no release reaches
- * a member.
+ * Free the unreachable set, one member at a time: drop its references to
+ * objects outside the set (which may release those, iteratively), then
+ * take it out of the heap.  Nothing outside the set points into it, so no
+ * release reaches a member; a member's slot naming a member already taken
+ * out finds its handle free, as one naming a member still to come finds
+ * it unreachable: both are skipped.  Nothing is allocated meanwhile, so no
+ * freed handle is reused.
  */
 static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
 {
@@ -199,25 +209,10 @@ static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
 			if (t && !(t->flags & GCH_OF_UNREACHABLE))
 				gch_decref(h, t, r);
 		}
-		gch_gc_resched(&n);
-	}
-	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
-	for (; obj; obj = gch_iter_next(&it)) {
 		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
 		gch_obj_reap(h, obj, r);
+		gch_gc_resched(&n);
 	}
-}
-
-static u64 gch_list_count(struct gch_heap *h, enum gch_list l)
-{
-	struct gch_obj *obj;
-	u64 count = 0;
-	struct gch_iter it;
-
-	obj = gch_iter_start(&it, h, l);
-	for (; obj; obj = gch_iter_next(&it))
-		count++;
-	return count;
 }
 
 /* Weakrefs to the unreachable set are cleared before any finalizer runs. */
@@ -246,6 +241,7 @@ static u64 gch_finalize_unreachable(struct gch_heap *h, int gen)
 	struct gch_obj *obj;
 	bool any = false;
 	struct gch_iter it;
+	u64 kept;
 
 	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
 	for (; obj; obj = gch_iter_next(&it)) {
@@ -262,8 +258,9 @@ static u64 gch_finalize_unreachable(struct gch_heap *h, int gen)
 	gch_list_splice_tail(h, GCH_L_UNREACHABLE, GCH_L_FINALIZERS);
 	gch_update_refs(h, GCH_L_FINALIZERS, gen);
 	gch_subtract_refs(h, GCH_L_FINALIZERS);
-	gch_move_unreachable(h, GCH_L_FINALIZERS);
-	return gch_promote(h, GCH_L_FINALIZERS, gen);
+	kept = gch_move_unreachable(h, GCH_L_FINALIZERS, gen, &any);
+	gch_promote(h, GCH_L_FINALIZERS, gen);
+	return kept;
 }
 
 /* CPython's bookkeeping after a collection of @gen. */
@@ -306,19 +303,23 @@ u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r)
 {
 	enum gch_list young = GCH_L_GEN0 + generation;
 	int older = min(generation + 1, GCH_NGEN - 1);
-	u64 t0 = ktime_get_ns(), found, survivors, kept;
+	u64 t0 = ktime_get_ns(), found, survivors, kept = 0;
+	bool special = false;
 	int g;
 
 	lockdep_assert_held(&h->lock);
 	for (g = 0; g < generation; g++)
 		gch_list_splice_tail(h, GCH_L_GEN0 + g, young);
-	trace_gc_start(h->id, generation, gch_update_refs(h, young, generation));
+	found = gch_update_refs(h, young, generation);
+	trace_gc_start(h->id, generation, found);
 	gch_subtract_refs(h, young);
-	gch_move_unreachable(h, young);
-	survivors = gch_promote(h, young, older);
-	found = gch_list_count(h, GCH_L_UNREACHABLE);
-	gch_clear_weakrefs(h);
-	kept = gch_finalize_unreachable(h, older);
+	survivors = gch_move_unreachable(h, young, older, &special);
+	gch_promote(h, young, older);
+	found -= survivors;
+	if (special) {
+		gch_clear_weakrefs(h);
+		kept = gch_finalize_unreachable(h, older);
+	}
 	if (h->gc_debug & GCH_DEBUG_SAVEALL)
 		gch_save_garbage(h);
 	else

@@ -154,6 +154,8 @@ struct gch_weak {
 
 /* Objects whose header, ext and data fit this go in one slab object. */
 #define GCH_INLINE_MAX		256
+/* Size classes of those slab objects, one cache each (heap.c). */
+#define GCH_NCLASS		9
 
 /** struct gch_gen - one generation's collector state (heap lock) */
 struct gch_gen {
@@ -201,6 +203,10 @@ struct gch_gen {
  * @pause_ns_last: the last collection's lock hold time (L)
  * @pause_ns_max: the longest (L)
  * @pause_ns_total: all of them (L)
+ * @cache: dead plain objects kept for reuse, by size class (L)
+ * @cache_bytes: their slab bytes (L)
+ * @cache_count: how many (L)
+ * @batch_buf: the last batch's op buffer, kept for the next (xchg())
  * @id: the heap id: debugfs name, upper bits of every ref (set at creation)
  */
 struct gch_heap {
@@ -241,8 +247,14 @@ struct gch_heap {
 	u64 pause_ns_last;
 	u64 pause_ns_max;
 	u64 pause_ns_total;
+	struct gch_obj *cache[GCH_NCLASS];
+	u32 cache_bytes;
+	u32 cache_count;
+	struct gch_batch_buf *batch_buf;
 	u32 id;
 };
+
+struct gch_batch_buf;
 
 /**
  * struct gch_reap - released objects, to be freed once the lock is dropped
@@ -353,6 +365,99 @@ static inline struct gch_obj *gch_slot_obj(struct gch_heap *h, u32 idx)
 	return (struct gch_obj *)(uintptr_t)ent;
 }
 
+/**
+ * gch_ref_of() - the ref that names an object
+ * @h: its heap
+ * @obj: the object
+ *
+ * Return: the ref.
+ */
+static inline u64 gch_ref_of(const struct gch_heap *h,
+			     const struct gch_obj *obj)
+{
+	return (u64)h->id << 48 | (u64)obj->seq << 24 | obj->idx;
+}
+
+/**
+ * gch_ref_entry() - the handle table entry a ref's index names
+ * @h: the heap, locked
+ * @ref: any value from user space
+ *
+ * The caller checks the entry's kind and the ref's sequence.
+ *
+ * Return: the entry, or GCH_ENT_FREE when @ref is not of @h or its index
+ * is out of the table.
+ */
+static inline u64 gch_ref_entry(struct gch_heap *h, u64 ref)
+{
+	u32 idx = ref & GCH_IDX_MASK;
+
+	if (ref >> 48 != h->id || !idx || idx >= h->table_used)
+		return GCH_ENT_FREE;
+	return h->table[idx];
+}
+
+/* The sequence part of a ref. */
+static inline u32 gch_ref_seq(u64 ref)
+{
+	return (ref >> 24) & GCH_SEQ_MASK;
+}
+
+/**
+ * gch_lookup() - the live object a ref names
+ * @h: the heap, locked
+ * @ref: any value from user space
+ *
+ * Return: the object, or NULL if @ref names no live object of @h (stale,
+ * foreign, made up, or a weakref).
+ */
+static inline struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
+{
+	u64 ent = gch_ref_entry(h, ref);
+	struct gch_obj *obj;
+
+	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
+		return NULL;
+	obj = (struct gch_obj *)(uintptr_t)ent;
+	if (obj->seq != gch_ref_seq(ref))
+		return NULL;
+	return obj;
+}
+
+/**
+ * gch_incref() - take one more reference
+ * @h: the heap, locked
+ * @obj: a live object
+ *
+ * Return: 0, or -EOVERFLOW if the count is saturated.
+ */
+static inline int gch_incref(struct gch_heap *h, struct gch_obj *obj)
+{
+	lockdep_assert_held(&h->lock);
+	if (obj->refcnt == U32_MAX)
+		return -EOVERFLOW;
+	obj->refcnt++;
+	return 0;
+}
+
+void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
+		     struct gch_reap *r);
+
+/**
+ * gch_decref() - drop one reference
+ * @h: the heap, locked
+ * @obj: a live object
+ * @r: collects what dies, to be freed by gch_reap_free() after unlocking
+ */
+static inline void gch_decref(struct gch_heap *h, struct gch_obj *obj,
+			      struct gch_reap *r)
+{
+	lockdep_assert_held(&h->lock);
+	h->mutations++;
+	if (!--obj->refcnt)
+		gch_decref_zero(h, obj, r);
+}
+
 /* module parameters (main.c) */
 extern unsigned int gch_threshold[GCH_NGEN];
 extern unsigned int gch_max_objects;
@@ -374,18 +479,13 @@ int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq);
 void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
 bool gch_heap_full(const struct gch_heap *h);
 
-u64 gch_ref_of(const struct gch_heap *h, const struct gch_obj *obj);
-u64 gch_ref_entry(struct gch_heap *h, u64 ref);
-struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref);
 
 struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);
+struct gch_obj *gch_obj_get(struct gch_heap *h, u32 nslots, u32 size);
+void gch_obj_put(struct gch_heap *h, struct gch_obj *obj);
 bool gch_obj_is_plain(const struct gcheap_alloc *a);
-int gch_obj_new_bulk(const struct gcheap_alloc *a, gfp_t gfp, unsigned int n,
-		     struct gch_obj **objs);
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
-int gch_incref(struct gch_heap *h, struct gch_obj *obj);
-void gch_decref(struct gch_heap *h, struct gch_obj *obj, struct gch_reap *r);
 int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
 		 struct gch_obj *target, struct gch_reap *r);
 void gch_reap_free(struct gch_reap *r);
@@ -484,10 +584,12 @@ int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r);
 int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
 		    struct gch_reap *r);
 int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
+int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
 int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p);
 
 /* batch.c */
 int gch_ioc_batch(struct gch_heap *h, void *arg);
+void gch_batch_heap_free(struct gch_heap *h);
 
 /* tags.c */
 int gch_tag_prepare(struct gch_heap *h, struct gch_obj *obj);
@@ -522,6 +624,7 @@ void gch_undo_list(struct gch_heap *h, void *arg);
 /* ioctl.c */
 struct file;
 int gch_alloc_check(const struct gcheap_alloc *a);
+int gch_copy_in(void *dst, const void __user *src, size_t len);
 long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void gch_ioctl_init(void);
 

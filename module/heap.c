@@ -9,12 +9,15 @@
  *
  *   gch_heap.lock (mutex, one per heap) protects everything of that heap:
  *   the handle table, every object's header, slots and payload, the
- *   generation lists, counters, limits and statistics.  It is a mutex so
- *   that long walks (releasing a chain of a million objects, a collection)
- *   may reschedule.  It is never held across a copy to or from user space:
- *   callers copy into kernel buffers first.  Memory of objects released
- *   under it is freed after it is dropped (struct gch_reap), and memory for
- *   new objects is allocated before it is taken.
+ *   generation lists, the object cache, counters, limits and statistics.
+ *   It is a mutex so that long walks (releasing a chain of a million
+ *   objects, a collection) may reschedule.  It is never held across a copy
+ *   to or from user space: callers copy into kernel buffers first.  Memory
+ *   of objects released under it is freed after it is dropped (struct
+ *   gch_reap), past what the heap's object cache keeps.  Plain objects (no
+ *   ext record, data inline) come from that cache under the lock, refilled
+ *   from the slab in bulk there when empty; other objects are allocated
+ *   before the lock is taken.
  *
  * Different heaps share no lock on any object path.
  */
@@ -38,11 +41,9 @@ static DEFINE_IDR(gch_heap_idr);
  * usercopy region (which is also what keeps it unmerged before 6.5), so an
  * object with no data at all still gets 8 bytes of one.
  */
-static const u16 gch_class_size[] = {
+static const u16 gch_class_size[GCH_NCLASS] = {
 	40, 48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
 };
-
-#define GCH_NCLASS ARRAY_SIZE(gch_class_size)
 
 static struct kmem_cache *gch_caches[GCH_NCLASS];
 static struct percpu_counter gch_class_live[GCH_NCLASS];
@@ -143,6 +144,125 @@ static void gch_class_free_bulk(unsigned int c, void **p, unsigned int n)
 	percpu_counter_sub(&gch_class_live[c], n);
 }
 
+/*
+ * The heap's object cache: each heap keeps up to GCH_CACHE_BYTES of the
+ * plain objects it freed, by size class, for its next allocations, and
+ * refills an empty class GCH_CACHE_REFILL objects at a time, so that an
+ * allocation and a release cost neither a slab call nor a lock of the
+ * slab's.  All of it under the heap lock; freed with the heap.
+ */
+#define GCH_CACHE_BYTES		(256U << 10)
+#define GCH_CACHE_REFILL	32
+
+static bool gch_obj_plain(const struct gch_obj *obj)
+{
+	return !(obj->flags & GCH_OF_EXT) &&
+	       gch_is_inline(obj->nslots, obj->size, 0);
+}
+
+/* Keep a dead plain object in the cache if there is room.  Return: kept. */
+static bool gch_cache_put(struct gch_heap *h, struct gch_obj *obj)
+{
+	unsigned int c;
+
+	if (!gch_obj_plain(obj))
+		return false;
+	c = gch_class_for(obj->nslots, obj->size, 0);
+	if (h->cache_bytes + gch_class_size[c] > GCH_CACHE_BYTES)
+		return false;
+	h->cache_bytes += gch_class_size[c];
+	h->cache_count++;
+	obj->free_next = h->cache[c];
+	h->cache[c] = obj;
+	return true;
+}
+
+static int gch_cache_refill(struct gch_heap *h, unsigned int c)
+{
+	void *objs[GCH_CACHE_REFILL];
+	unsigned int i;
+
+	if (!kmem_cache_alloc_bulk(gch_caches[c], GCH_GFP, GCH_CACHE_REFILL,
+				   objs))
+		return -ENOMEM;
+	percpu_counter_add(&gch_class_live[c], GCH_CACHE_REFILL);
+	for (i = 0; i < GCH_CACHE_REFILL; i++) {
+		struct gch_obj *obj = objs[i];
+
+		obj->free_next = h->cache[c];
+		h->cache[c] = obj;
+	}
+	h->cache_bytes += GCH_CACHE_REFILL * gch_class_size[c];
+	h->cache_count += GCH_CACHE_REFILL;
+	return 0;
+}
+
+/**
+ * gch_obj_get() - a new plain object, from the heap's cache
+ * @h: the heap, locked
+ * @nslots: slots, as validated
+ * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
+ *
+ * As gch_obj_new() makes it: one reference, zeroed slots and payload, in
+ * no heap yet.  Give it back with gch_obj_put() if it is not published.
+ *
+ * Return: the object, or NULL when the slab has no memory.
+ */
+struct gch_obj *gch_obj_get(struct gch_heap *h, u32 nslots, u32 size)
+{
+	unsigned int c = gch_class_for(nslots, size, 0);
+	struct gch_obj *obj;
+
+	lockdep_assert_held(&h->lock);
+	if (!h->cache[c] && gch_cache_refill(h, c))
+		return NULL;
+	obj = h->cache[c];
+	h->cache[c] = obj->free_next;
+	h->cache_bytes -= gch_class_size[c];
+	h->cache_count--;
+	memset(obj, 0, gch_class_size[c]);
+	obj->refcnt = 1;
+	obj->nslots = nslots;
+	obj->size = size;
+	return obj;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_obj_get);
+
+/**
+ * gch_obj_put() - give back an object from gch_obj_get() never published
+ * @h: the heap, locked
+ * @obj: the object
+ */
+void gch_obj_put(struct gch_heap *h, struct gch_obj *obj)
+{
+	unsigned int c = gch_class_for(obj->nslots, obj->size, 0);
+
+	lockdep_assert_held(&h->lock);
+	h->cache_bytes += gch_class_size[c];
+	h->cache_count++;
+	obj->free_next = h->cache[c];
+	h->cache[c] = obj;
+}
+
+/* A heap's cached objects back to the slab (the heap is being freed). */
+static void gch_cache_drain(struct gch_heap *h)
+{
+	void *bulk[GCH_BULK_FREE];
+	unsigned int c, n;
+
+	for (c = 0; c < GCH_NCLASS; c++) {
+		while (h->cache[c]) {
+			for (n = 0; h->cache[c] && n < GCH_BULK_FREE; n++) {
+				bulk[n] = h->cache[c];
+				h->cache[c] = h->cache[c]->free_next;
+			}
+			gch_class_free_bulk(c, bulk, n);
+		}
+	}
+	h->cache_bytes = 0;
+	h->cache_count = 0;
+}
+
 /**
  * gch_slab_show() - each cache's name, object size and live objects
  * @m: where to print them, one "key value" line each
@@ -215,7 +335,7 @@ fail:
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_new);
 
 /**
- * gch_obj_is_plain() - whether objects of a shape can be allocated in bulk
+ * gch_obj_is_plain() - whether objects of a shape come from a heap's cache
  * @a: the shape, validated
  *
  * Return: true for no flags, tag or cookie, and data that fits inline.
@@ -224,32 +344,6 @@ bool gch_obj_is_plain(const struct gcheap_alloc *a)
 {
 	return !a->flags && !a->tag && !a->cookie &&
 	       gch_is_inline(a->nslots, a->size, 0);
-}
-
-/**
- * gch_obj_new_bulk() - allocate objects of one plain shape together
- * @a: the shape, for which gch_obj_is_plain() holds
- * @gfp: allocation flags (GCH_GFP)
- * @n: how many
- * @objs: filled with @n objects, each as gch_obj_new() makes it
- *
- * Return: 0, or -ENOMEM with nothing allocated.
- */
-int gch_obj_new_bulk(const struct gcheap_alloc *a, gfp_t gfp, unsigned int n,
-		     struct gch_obj **objs)
-{
-	unsigned int c = gch_class_for(a->nslots, a->size, 0), i;
-
-	if (!kmem_cache_alloc_bulk(gch_caches[c], gfp | __GFP_ZERO, n,
-				   (void **)objs))
-		return -ENOMEM;
-	percpu_counter_add(&gch_class_live[c], n);
-	for (i = 0; i < n; i++) {
-		objs[i]->refcnt = 1;
-		objs[i]->nslots = a->nslots;
-		objs[i]->size = a->size;
-	}
-	return 0;
 }
 
 /* Free what an object has beside its slab object. */
@@ -361,65 +455,9 @@ void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_handle_free);
 
-/**
- * gch_ref_of() - the ref that names an object
- * @h: its heap
- * @obj: the object
- *
- * Return: the ref.
- */
-u64 gch_ref_of(const struct gch_heap *h, const struct gch_obj *obj)
-{
-	return (u64)h->id << 48 | (u64)obj->seq << 24 | obj->idx;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_ref_of);
 
-/**
- * gch_ref_entry() - the handle table entry a ref's index names
- * @h: the heap, locked
- * @ref: any value from user space
- *
- * The caller checks the entry's kind and the ref's sequence.
- *
- * Return: the entry, or GCH_ENT_FREE when @ref is not of @h or its index
- * is out of the table.
- */
-u64 gch_ref_entry(struct gch_heap *h, u64 ref)
-{
-	u32 idx = ref & GCH_IDX_MASK;
 
-	if (ref >> 48 != h->id || !idx || idx >= h->table_used)
-		return GCH_ENT_FREE;
-	return h->table[idx];
-}
 
-/* The sequence part of a ref. */
-static u32 gch_ref_seq(u64 ref)
-{
-	return (ref >> 24) & GCH_SEQ_MASK;
-}
-
-/**
- * gch_lookup() - the live object a ref names
- * @h: the heap, locked
- * @ref: any value from user space
- *
- * Return: the object, or NULL if @ref names no live object of @h (stale,
- * foreign, made up, or a weakref).
- */
-struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
-{
-	u64 ent = gch_ref_entry(h, ref);
-	struct gch_obj *obj;
-
-	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
-		return NULL;
-	obj = (struct gch_obj *)(uintptr_t)ent;
-	if (obj->seq != gch_ref_seq(ref))
-		return NULL;
-	return obj;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_lookup);
 
 /* ---- generation lists, linked by handle index ---- */
 
@@ -568,22 +606,6 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_publish);
 
-/**
- * gch_incref() - take one more reference
- * @h: the heap, locked
- * @obj: a live object
- *
- * Return: 0, or -EOVERFLOW if the count is saturated.
- */
-int gch_incref(struct gch_heap *h, struct gch_obj *obj)
-{
-	lockdep_assert_held(&h->lock);
-	if (obj->refcnt == U32_MAX)
-		return -EOVERFLOW;
-	obj->refcnt++;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_incref);
 
 /* Take a dead object out of the heap and push it on the release stack. */
 static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
@@ -608,6 +630,17 @@ static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
 	*stack = obj;
 }
 
+/* A dead object's memory: to the heap's cache, or freed after unlocking. */
+static void gch_reap_add(struct gch_heap *h, struct gch_reap *r,
+			 struct gch_obj *obj)
+{
+	if (gch_cache_put(h, obj))
+		return;
+	obj->free_next = r->head;
+	r->head = obj;
+	r->count++;
+}
+
 /**
  * gch_obj_reap() - take a dead object out of its heap, leaving its slots
  * @h: the heap, locked
@@ -621,9 +654,7 @@ void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 	struct gch_obj *stack = NULL;
 
 	gch_unpublish(h, obj, &stack);
-	obj->free_next = r->head;
-	r->head = obj;
-	r->count++;
+	gch_reap_add(h, r, obj);
 }
 
 /*
@@ -656,32 +687,30 @@ static void gch_release(struct gch_heap *h, struct gch_obj *obj,
 			else
 				gch_unpublish(h, t, &stack);
 		}
-		o->free_next = r->head;
-		r->head = o;
-		r->count++;
+		gch_reap_add(h, r, o);
 		if (!(++n & 4095))
 			cond_resched();
 	}
 }
 
 /**
- * gch_decref() - drop one reference
+ * gch_decref_zero() - what gch_decref() does when the count reaches zero
  * @h: the heap, locked
- * @obj: a live object
- * @r: collects what dies, to be freed by gch_reap_free() after unlocking
+ * @obj: the object whose last reference went
+ * @r: collects what dies
+ *
+ * A finalizable object not yet finalized gets its FINALIZE event; any
+ * other is released, with everything it alone kept alive.
  */
-void gch_decref(struct gch_heap *h, struct gch_obj *obj, struct gch_reap *r)
+void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
+		     struct gch_reap *r)
 {
-	lockdep_assert_held(&h->lock);
-	h->mutations++;
-	if (--obj->refcnt)
-		return;
 	if (gch_wants_finalize(h, obj))
 		gch_finalize(h, obj);
 	else
 		gch_release(h, obj, r);
 }
-EXPORT_SYMBOL_IF_KUNIT(gch_decref);
+EXPORT_SYMBOL_IF_KUNIT(gch_decref_zero);
 
 /**
  * gch_set_slot() - store a reference in a slot
@@ -712,13 +741,8 @@ int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_set_slot);
 
-/**
- * gch_reap_free() - free what a locked section released
- * @r: the released objects; emptied
- *
- * Called without the heap lock.
- */
-void gch_reap_free(struct gch_reap *r)
+/* gch_reap_free() for a non-empty list (its buffer costs a clear). */
+static noinline void gch_reap_free_list(struct gch_reap *r)
 {
 	struct gch_obj *obj = r->head, *next;
 	void *bulk[GCH_BULK_FREE];
@@ -742,6 +766,18 @@ void gch_reap_free(struct gch_reap *r)
 		gch_class_free_bulk(c, bulk, n);
 	r->head = NULL;
 	r->count = 0;
+}
+
+/**
+ * gch_reap_free() - free what a locked section released
+ * @r: the released objects; emptied
+ *
+ * Called without the heap lock.
+ */
+void gch_reap_free(struct gch_reap *r)
+{
+	if (r->head)
+		gch_reap_free_list(r);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_reap_free);
 
@@ -864,6 +900,8 @@ void gch_heap_destroy(struct gch_heap *h)
 		if (!(i & 4095))
 			cond_resched();
 	}
+	gch_cache_drain(h);
+	gch_batch_heap_free(h);
 	xa_destroy(&h->weak_heads);
 	gch_tags_destroy(h);
 	kvfree(h->table);

@@ -116,6 +116,28 @@ int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
 }
 
 /**
+ * gch_op_peek_slot() - what a slot names, as a borrowed ref
+ * @h: the heap, locked
+ * @ref: the object
+ * @slot: the slot
+ * @out: the ref in the slot, or 0; no new reference is taken
+ *
+ * Return: 0, -ESTALE or -EINVAL (slot).
+ */
+int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
+{
+	struct gch_obj *obj = gch_lookup(h, ref), *t;
+
+	if (!obj)
+		return -ESTALE;
+	if (slot >= obj->nslots)
+		return -EINVAL;
+	t = gch_slot_obj(h, gch_slots(obj)[slot]);
+	*out = t ? gch_ref_of(h, t) : 0;
+	return 0;
+}
+
+/**
  * gch_op_payload() - where [off, off + len) of an object's payload is
  * @h: the heap, locked
  * @ref: the object

@@ -57,6 +57,24 @@ static inline int gch_test_ioctl(struct gch_heap *h, unsigned long cmd, void *ar
 	return ioctl(gch_fd(h), cmd, arg) < 0 ? -errno : 0;
 }
 
+/* One "key value" line of a heap's debugfs stats file, or -1. */
+static inline long long gch_test_heap_stat(struct gch_heap *h, const char *key)
+{
+	char path[96], line[256], k[64];
+	long long v, ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/gcheap/%d/stats", gch_heap_id(h));
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", k, &v) == 2 && !strcmp(k, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
 /* Sum column 2 (active objects) of gcheap's caches; shrink them first. */
 static inline long long gch_test_slab_pass(int shrink)
 {

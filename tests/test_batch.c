@@ -39,6 +39,102 @@ TEST_F(heap, every_op_kind)
 	gch_batch_free(b);
 }
 
+/* ALLOC_MOVE moves the program's references into the slots. */
+TEST_F(heap, alloc_move_steals_references)
+{
+	struct gch_batch *b = gch_batch_new(self->h, 8);
+	gch_ref_t l, r, p, q, s0, s1;
+
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 4, &l));
+	ASSERT_EQ(0, gch_alloc(self->h, 2, 0, &r));
+	ASSERT_EQ(0, gch_batch_alloc_move(b, 2, 8, l, r));
+	ASSERT_EQ(1, gch_batch_alloc_move(b, 3, 0, GCH_RESULT(0), 0));
+	ASSERT_EQ(2, gch_batch_alloc_move(b, 0, 16, 0, 0));
+	ASSERT_EQ(3, gch_batch_submit(b));
+	ASSERT_EQ(0, gch_batch_result(b, 0, &p));
+	ASSERT_EQ(0, gch_batch_result(b, 1, &q));
+	EXPECT_EQ(1, gch_test_refcount(self->h, l));	/* p's slot only */
+	EXPECT_EQ(1, gch_test_refcount(self->h, r));
+	EXPECT_EQ(1, gch_test_refcount(self->h, p));	/* q's slot only */
+	EXPECT_EQ(1, gch_test_refcount(self->h, q));	/* ours */
+	ASSERT_EQ(0, gch_get_slot(self->h, p, 0, &s0));
+	ASSERT_EQ(0, gch_get_slot(self->h, p, 1, &s1));
+	EXPECT_EQ(l, s0);
+	EXPECT_EQ(r, s1);
+	gch_decref(self->h, s0);
+	gch_decref(self->h, s1);
+	ASSERT_EQ(0, gch_get_slot(self->h, q, 1, &s1));
+	EXPECT_EQ(0, s1);
+	EXPECT_EQ(5, gch_test_objects(self->h));	/* l, r, p, q, op 2's */
+	ASSERT_EQ(0, gch_batch_result(b, 2, &s0));
+	gch_decref(self->h, s0);
+	gch_decref(self->h, q);				/* frees all four */
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	gch_batch_free(b);
+}
+
+/* A stale operand fails the op with nothing changed; bad shapes: whole. */
+TEST_F(heap, alloc_move_checks)
+{
+	struct gch_batch *b = gch_batch_new(self->h, 4);
+	gch_ref_t a, dead;
+
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &a));
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &dead));
+	gch_decref(self->h, dead);
+	gch_batch_alloc_move(b, 2, 0, a, dead);
+	ASSERT_EQ(0, gch_batch_submit(b));
+	EXPECT_EQ(-ESTALE, gch_batch_result(b, 0, NULL));
+	EXPECT_EQ(1, gch_test_refcount(self->h, a));
+	EXPECT_EQ(1, gch_test_objects(self->h));
+	gch_batch_reset(b);
+	gch_batch_alloc_move(b, 1, 0, a, a);		/* slot 1 does not exist */
+	EXPECT_EQ(-EINVAL, gch_batch_submit(b));
+	gch_batch_reset(b);
+	gch_batch_alloc_move(b, 0, 0, a, 0);
+	EXPECT_EQ(-EINVAL, gch_batch_submit(b));
+	gch_batch_reset(b);
+	gch_batch_alloc_move(b, 2, 0, GCH_RESULT(0), 0);	/* itself */
+	EXPECT_EQ(-EINVAL, gch_batch_submit(b));
+	EXPECT_EQ(1, gch_test_refcount(self->h, a));
+	EXPECT_EQ(1, gch_test_objects(self->h));
+	gch_decref(self->h, a);
+	gch_batch_free(b);
+}
+
+/* PEEK_SLOT hands out borrowed refs: no count changes, stale after. */
+TEST_F(heap, peek_slot_borrows)
+{
+	struct gch_batch *b = gch_batch_new(self->h, 8);
+	gch_ref_t p, c, got, empty, gc;
+
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, gch_alloc(self->h, 2, 0, &p));
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &c));
+	ASSERT_EQ(0, gch_set_slot(self->h, p, 0, c));
+	gch_decref(self->h, c);
+	ASSERT_EQ(0, gch_batch_peek_slot(b, p, 0));
+	ASSERT_EQ(1, gch_batch_peek_slot(b, p, 1));
+	ASSERT_EQ(2, gch_batch_peek_slot(b, GCH_RESULT(0), 0));
+	ASSERT_EQ(3, gch_batch_peek_slot(b, p, 2));	/* out of range */
+	ASSERT_EQ(3, gch_batch_submit(b));
+	ASSERT_EQ(0, gch_batch_result(b, 0, &got));
+	ASSERT_EQ(0, gch_batch_result(b, 1, &empty));
+	ASSERT_EQ(0, gch_batch_result(b, 2, &gc));
+	EXPECT_EQ(-EINVAL, gch_batch_result(b, 3, NULL));
+	EXPECT_EQ(c, got);
+	EXPECT_EQ(0, empty);
+	EXPECT_EQ(0, gc);
+	EXPECT_EQ(1, gch_test_refcount(self->h, c));
+	EXPECT_EQ(1, gch_test_refcount(self->h, p));
+	gch_decref(self->h, p);				/* frees c too */
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	EXPECT_EQ(-ESTALE, gch_incref(self->h, got));
+	gch_batch_free(b);
+}
+
 TEST_F(heap, failure_in_the_middle)
 {
 	struct gch_batch *b = gch_batch_new(self->h, 4);

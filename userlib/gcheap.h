@@ -125,6 +125,19 @@ int gch_batch_write(struct gch_batch *b, gch_ref_t obj, uint32_t off, const void
 		    uint32_t len);
 /* extension: buf receives the bytes when the batch runs */
 int gch_batch_read(struct gch_batch *b, gch_ref_t obj, uint32_t off, void *buf, uint32_t len);
+/*
+ * extension: a new object whose slots 0 and 1 take s0 and s1 (0 = empty),
+ * moving the references the program held on them into the slots (they are
+ * "stolen", as by CPython's PyTuple_SET_ITEM); nslots must cover them.
+ */
+int gch_batch_alloc_move(struct gch_batch *b, uint32_t nslots, uint32_t size, gch_ref_t s0,
+			 gch_ref_t s1);
+/*
+ * extension: the ref in obj's slot, or 0, as a borrowed reference (no new
+ * reference is taken, none is to be dropped): it names the object while
+ * something keeps it alive, and is -ESTALE after, never another object.
+ */
+int gch_batch_peek_slot(struct gch_batch *b, gch_ref_t obj, uint32_t slot);
 /* ops run in order, stopping at the first failure: returns how many succeeded */
 int gch_batch_submit(struct gch_batch *b);
 /* 0 or op i's -errno (-ECANCELED: not run, after a failure) */

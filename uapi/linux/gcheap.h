@@ -221,6 +221,14 @@ struct gcheap_event {
 #define GCH_OP_GET_SLOT		5	/* result = new ref to a[slot] */
 #define GCH_OP_WRITE		6	/* a[off, off + len) = user b */
 #define GCH_OP_READ		7	/* user b = a[off, off + len) */
+/*
+ * ALLOC_MOVE: a new object (nslots = slot, size = len) whose slots 0 and 1
+ * hold a and b (0 = empty), which take over the references the program
+ * held on a and b (as CPython's reference-stealing functions do); result.
+ */
+#define GCH_OP_ALLOC_MOVE	8
+/* PEEK_SLOT: result = a[slot] (or 0) as a borrowed ref: no new reference */
+#define GCH_OP_PEEK_SLOT	9
 
 /*
  * In a batch, an operand with this form stands for the ref that op i of the

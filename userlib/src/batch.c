@@ -90,6 +90,17 @@ GCH_API int gch_batch_get_slot(struct gch_batch *b, gch_ref_t obj, uint32_t slot
 	return gch__batch_add(b, GCH_OP_GET_SLOT, obj, 0, slot, 0, 0);
 }
 
+GCH_API int gch_batch_alloc_move(struct gch_batch *b, uint32_t nslots, uint32_t size,
+				 gch_ref_t s0, gch_ref_t s1)
+{
+	return gch__batch_add(b, GCH_OP_ALLOC_MOVE, s0, s1, nslots, 0, size);
+}
+
+GCH_API int gch_batch_peek_slot(struct gch_batch *b, gch_ref_t obj, uint32_t slot)
+{
+	return gch__batch_add(b, GCH_OP_PEEK_SLOT, obj, 0, slot, 0, 0);
+}
+
 GCH_API int gch_batch_incref(struct gch_batch *b, gch_ref_t ref)
 {
 	return gch__batch_add(b, GCH_OP_INCREF, ref, 0, 0, 0, 0);
