@@ -4,9 +4,10 @@
  *
  * A batch runs in three steps: prepare (copy the ops and the data to write
  * in, check the whole array's shape, allocate the objects of its ALLOC ops
- * that do not come from the heap's object cache), run (every op in order under one hold of the heap lock, stopping
- * at the first failure), finish (write the result refs and the data read
- * out, after the lock is dropped).  An operand of the form GCH_RESULT(i)
+ * that do not come from the heap's object cache), run (every op in order
+ * under one hold of the heap lock, stopping at the first failure), finish
+ * (write the result refs and the data read out, after the lock is
+ * dropped).  An operand of the form GCH_RESULT(i)
  * stands for op i's result; only earlier ops that produce a ref may be
  * named.  No lock is owned here (see heap.c).
  */
@@ -45,7 +46,8 @@ struct gch_batch_run {
 	u32 count;
 	u32 done;
 	bool big_allocs;		/* some ALLOC is not of a plain shape */
-	bool outputs;			/* some op has a result or reads */
+	bool results;			/* some op has a result */
+	bool reads;			/* some op reads */
 };
 
 /* The shape an ALLOC op asks for. */
@@ -54,12 +56,12 @@ static struct gcheap_alloc gch_batch_shape(const struct gcheap_batch_op *o)
 	return (struct gcheap_alloc){ .nslots = o->slot, .size = o->len };
 }
 
-static bool gch_batch_is_alloc(u32 op)
+static __always_inline bool gch_batch_is_alloc(u32 op)
 {
 	return op == GCH_OP_ALLOC || op == GCH_OP_ALLOC_MOVE;
 }
 
-static bool gch_batch_makes_ref(u32 op)
+static __always_inline bool gch_batch_makes_ref(u32 op)
 {
 	return gch_batch_is_alloc(op) || op == GCH_OP_GET_SLOT ||
 	       op == GCH_OP_PEEK_SLOT;
@@ -227,7 +229,8 @@ static int gch_batch_check(struct gch_batch_run *b)
 			return -EINVAL;
 		if (gch_batch_is_alloc(o->op) && !gch_is_inline(o->slot, o->len, 0))
 			b->big_allocs = true;
-		b->outputs |= gch_batch_makes_ref(o->op) || o->op == GCH_OP_READ;
+		b->results |= gch_batch_makes_ref(o->op);
+		b->reads |= o->op == GCH_OP_READ;
 	}
 	return total ? gch_batch_gather(b, total) : 0;
 }
@@ -272,7 +275,11 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 	u32 i0, i1;
 	int ret;
 
-	if ((a && !(s0 = gch_lookup(h, a))) || (t && !(s1 = gch_lookup(h, t))))
+	if (a)
+		s0 = gch_lookup(h, a);
+	if (t)
+		s1 = gch_lookup(h, t);
+	if ((a && !s0) || (t && !s1))
 		return -ESTALE;
 	i0 = s0 ? s0->idx : 0;
 	i1 = s1 ? s1->idx : 0;
@@ -349,6 +356,31 @@ static int gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 	return ret;
 }
 
+/* The done ops' result refs into the caller's ops, in one user access. */
+static int gch_batch_put_results(struct gch_batch_run *b,
+				 const struct gcheap_batch *arg)
+{
+	u8 __user *u = u64_to_user_ptr(arg->ops);
+	size_t res = offsetof(struct gcheap_batch_op, result);
+	u32 i;
+
+	if (!user_access_begin(u, (size_t)b->count * arg->op_size))
+		return -EFAULT;
+	for (i = 0; i < b->done; i++) {
+		const struct gcheap_batch_op *o = &b->ops[i];
+		u64 __user *rp = (u64 __user *)(u + (size_t)i * arg->op_size +
+						 res);
+
+		if (gch_batch_makes_ref(o->op))
+			unsafe_put_user(o->result, rp, fault);
+	}
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
 /*
  * Hand out what the done ops produced: result refs into the caller's ops,
  * data read into its buffers.  A fault here leaves the ops done.
@@ -356,18 +388,15 @@ static int gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 static int gch_batch_finish(struct gch_batch_run *b,
 			    const struct gcheap_batch *arg)
 {
-	u8 __user *u = u64_to_user_ptr(arg->ops);
-	size_t res = offsetof(struct gcheap_batch_op, result), pos = 0;
+	size_t pos = 0;
 	int ret = 0;
 	u32 i;
 
-	for (i = 0; b->outputs && i < b->done; i++) {
+	if (b->results)
+		ret = gch_batch_put_results(b, arg);
+	for (i = 0; b->reads && i < b->done; i++) {
 		const struct gcheap_batch_op *o = &b->ops[i];
-		u64 __user *rp = (u64 __user *)(u + (size_t)i * arg->op_size +
-						 res);
 
-		if (gch_batch_makes_ref(o->op) && put_user(o->result, rp))
-			ret = -EFAULT;
 		if (o->op == GCH_OP_READ &&
 		    copy_to_user(u64_to_user_ptr(o->b), b->data + pos, o->len))
 			ret = -EFAULT;

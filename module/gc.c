@@ -190,7 +190,8 @@ static void gch_save_garbage(struct gch_heap *h)
  * release reaches a member; a member's slot naming a member already taken
  * out finds its handle free, as one naming a member still to come finds
  * it unreachable: both are skipped.  Nothing is allocated meanwhile, so no
- * freed handle is reused.
+ * freed handle is reused.  Members are not unlinked one by one: the list
+ * is emptied at the end.
  */
 static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
 {
@@ -213,6 +214,7 @@ static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
 		gch_obj_reap(h, obj, r);
 		gch_gc_resched(&n);
 	}
+	gch_list_init(h, GCH_L_UNREACHABLE);
 }
 
 /* Weakrefs to the unreachable set are cleared before any finalizer runs. */

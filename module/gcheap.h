@@ -479,7 +479,6 @@ int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq);
 void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
 bool gch_heap_full(const struct gch_heap *h);
 
-
 struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);
 struct gch_obj *gch_obj_get(struct gch_heap *h, u32 nslots, u32 size);

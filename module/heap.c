@@ -197,6 +197,23 @@ static int gch_cache_refill(struct gch_heap *h, unsigned int c)
 	return 0;
 }
 
+/*
+ * Clear a cached object a word at a time: at these sizes memset()'s string
+ * instruction costs more than the stores (and under emulation, such as
+ * QEMU's TCG, it runs a byte at a time).  The barrier keeps the compiler
+ * from turning the loop back into a memset() call.
+ */
+static void gch_zero_words(void *p, size_t bytes)
+{
+	u64 *w = p;
+	size_t i;
+
+	for (i = 0; i < bytes / sizeof(u64); i++) {
+		w[i] = 0;
+		barrier();
+	}
+}
+
 /**
  * gch_obj_get() - a new plain object, from the heap's cache
  * @h: the heap, locked
@@ -220,7 +237,7 @@ struct gch_obj *gch_obj_get(struct gch_heap *h, u32 nslots, u32 size)
 	h->cache[c] = obj->free_next;
 	h->cache_bytes -= gch_class_size[c];
 	h->cache_count--;
-	memset(obj, 0, gch_class_size[c]);
+	gch_zero_words(obj, gch_class_size[c]);
 	obj->refcnt = 1;
 	obj->nslots = nslots;
 	obj->size = size;
@@ -455,10 +472,6 @@ void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_handle_free);
 
-
-
-
-
 /* ---- generation lists, linked by handle index ---- */
 
 static struct gch_link *gch_link_at(struct gch_heap *h, u32 idx)
@@ -585,7 +598,7 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	ret = gch_handle_alloc(h, &idx, &seq);
 	if (ret)
 		return ret;
-	ret = gch_tag_prepare(h, obj);
+	ret = obj->flags & GCH_OF_EXT ? gch_tag_prepare(h, obj) : 0;
 	if (ret) {
 		gch_handle_free(h, idx, seq);
 		return ret;
@@ -593,7 +606,8 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	obj->idx = idx;
 	obj->seq = seq;
 	h->table[idx] = (uintptr_t)obj;
-	gch_tag_account(h, obj, true);
+	if (obj->flags & GCH_OF_EXT)
+		gch_tag_account(h, obj, true);
 	if (obj->nslots)
 		gch_list_add_tail(h, GCH_L_GEN0, obj);
 	h->gen[0].count++;
@@ -601,31 +615,38 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	h->bytes += obj->size;
 	h->allocated++;
 	h->mutations++;
-	gch_gc_note_alloc(h);
+	if (h->gen[0].count > h->gen[0].threshold)
+		gch_gc_note_alloc(h);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_publish);
 
-
-/* Take a dead object out of the heap and push it on the release stack. */
-static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
-			  struct gch_obj **stack)
+/* Take a dead object out of the heap, but for its list. */
+static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 {
 	if (obj->flags & GCH_OF_WEAKREFS)
 		gch_weak_clear(h, obj);
 	if (obj->flags & GCH_OF_FINALIZE)
 		gch_event_unqueue(h, gch_ext(obj)->fin);
-	if (obj->nslots)
-		gch_list_del(h, obj);
 	if (obj->gen == GCH_GEN_PERMANENT)
 		h->nfrozen--;
-	gch_tag_account(h, obj, false);
+	if (obj->flags & GCH_OF_EXT)
+		gch_tag_account(h, obj, false);
 	gch_handle_free(h, obj->idx, obj->seq);
 	if (h->gen[0].count)
 		h->gen[0].count--;
 	h->nobjects--;
 	h->bytes -= obj->size;
 	h->freed++;
+}
+
+/* Take a dead object out of the heap and push it on the release stack. */
+static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
+			  struct gch_obj **stack)
+{
+	if (obj->nslots)
+		gch_list_del(h, obj);
+	gch_forget(h, obj);
 	obj->free_next = *stack;
 	*stack = obj;
 }
@@ -645,15 +666,14 @@ static void gch_reap_add(struct gch_heap *h, struct gch_reap *r,
  * gch_obj_reap() - take a dead object out of its heap, leaving its slots
  * @h: the heap, locked
  * @obj: an object the collector found unreachable, whose references to
- *	 objects outside its garbage set are already dropped
+ *	 objects outside its garbage set are already dropped; it is left in
+ *	 the collector's list, which the caller empties once all are reaped
  * @r: where its memory goes, to be freed after unlocking
  */
 void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 		  struct gch_reap *r)
 {
-	struct gch_obj *stack = NULL;
-
-	gch_unpublish(h, obj, &stack);
+	gch_forget(h, obj);
 	gch_reap_add(h, r, obj);
 }
 
@@ -682,7 +702,8 @@ static void gch_release(struct gch_heap *h, struct gch_obj *obj,
 			t = gch_slot_obj(h, slots[i]);
 			if (!t || --t->refcnt)
 				continue;
-			if (gch_wants_finalize(h, t))
+			if (t->flags & GCH_OF_FINALIZE &&
+			    gch_wants_finalize(h, t))
 				gch_finalize(h, t);
 			else
 				gch_unpublish(h, t, &stack);
@@ -705,7 +726,7 @@ static void gch_release(struct gch_heap *h, struct gch_obj *obj,
 void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
 		     struct gch_reap *r)
 {
-	if (gch_wants_finalize(h, obj))
+	if (obj->flags & GCH_OF_FINALIZE && gch_wants_finalize(h, obj))
 		gch_finalize(h, obj);
 	else
 		gch_release(h, obj, r);

@@ -557,8 +557,10 @@ static int gch_ioctl_out(void __user *uarg, const void *karg, size_t ksize,
 }
 
 /* Copy the struct in, run the handler, copy the result out. */
-static long gch_ioctl_run(struct gch_heap *h, const struct gch_ioctl_desc *d,
-			  unsigned int cmd, void __user *uarg, void *karg)
+static __always_inline long gch_ioctl_run(struct gch_heap *h,
+					  const struct gch_ioctl_desc *d,
+					  unsigned int cmd, void __user *uarg,
+					  void *karg)
 {
 	size_t usize = _IOC_SIZE(cmd), ksize = _IOC_SIZE(d->cmd);
 	int ret;
