@@ -5,6 +5,7 @@
  */
 #include <kunit/test.h>
 #include <linux/module.h>
+#include <linux/string.h>
 
 #include "gch_kunit.h"
 
@@ -175,6 +176,60 @@ static void gch_test_slot_refcounts(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, gk_alive(h, rb));
 }
 
+/* A dead plain object's memory is kept and handed out again, cleared. */
+static void gch_test_cache_reuse(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a, *b, *again;
+	u32 count;
+
+	mutex_lock(&h->lock);
+	a = gch_obj_get(h, 2, 16);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_EQ(test, gch_obj_publish(h, a), 0);
+	mutex_unlock(&h->lock);
+	b = gk_obj(test, h, 0, 0, 0);
+	gk_set(test, h, a, 1, b);
+	memset(gch_payload(a), 0xa5, 16);
+	mutex_lock(&h->lock);
+	count = h->cache_count;
+	mutex_unlock(&h->lock);
+	gk_drop(h, b);		/* a's slot keeps it */
+	gk_drop(h, a);		/* both go: a to the cache, b (40 bytes) too */
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_EQ(test, h->cache_count, count + 2);
+	again = gch_obj_get(h, 2, 16);
+	KUNIT_ASSERT_PTR_EQ(test, again, a);
+	KUNIT_EXPECT_EQ(test, again->refcnt, 1U);
+	KUNIT_EXPECT_EQ(test, again->flags, 0U);
+	KUNIT_EXPECT_EQ(test, gch_slots(again)[1], 0U);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(gch_payload(again), 0, 16));
+	gch_obj_put(h, again);
+	KUNIT_EXPECT_EQ(test, h->cache_count, count + 2);
+	mutex_unlock(&h->lock);
+}
+
+/* The cache keeps no more than its bound, whatever dies at once. */
+static void gch_test_cache_bound(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *head = gk_obj(test, h, 1, 200, 0), *o, *prev = head;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		o = gk_obj(test, h, 1, 200, 0);
+		gk_set(test, h, prev, 0, o);
+		gk_drop(h, o);
+		prev = o;
+	}
+	gk_drop(h, head);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_LE(test, h->cache_bytes, 256U << 10);
+	KUNIT_EXPECT_GT(test, h->cache_bytes, (256U << 10) - 256);
+	mutex_unlock(&h->lock);
+}
+
 static struct kunit_case gch_heap_cases[] = {
 	KUNIT_CASE(gch_test_ref_round_trip),
 	KUNIT_CASE(gch_test_reused_entry),
@@ -183,6 +238,8 @@ static struct kunit_case gch_heap_cases[] = {
 	KUNIT_CASE(gch_test_object_limit),
 	KUNIT_CASE(gch_test_byte_limit),
 	KUNIT_CASE(gch_test_slot_refcounts),
+	KUNIT_CASE(gch_test_cache_reuse),
+	KUNIT_CASE(gch_test_cache_bound),
 	{}
 };
 

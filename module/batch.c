@@ -68,7 +68,7 @@ static __always_inline bool gch_batch_makes_ref(u32 op)
 }
 
 /* An operand is a ref, or GCH_RESULT(i) of an earlier op with a result. */
-static bool gch_batch_operand_ok(const struct gch_batch_run *b, u32 i, u64 v)
+static __always_inline bool gch_batch_operand_ok(const struct gch_batch_run *b, u32 i, u64 v)
 {
 	u64 idx = v & GCH_RESULT_MAX;
 
@@ -283,19 +283,18 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 		return -ESTALE;
 	i0 = s0 ? s0->idx : 0;
 	i1 = s1 ? s1->idx : 0;
-	obj = b->objs ? b->objs[i] : NULL;
-	if (!obj)
-		obj = gch_obj_get(h, o->slot, o->len);
-	if (!obj)
-		return -ENOMEM;
-	ret = gch_op_publish(h, obj, r, &o->result);
-	if (ret) {
-		if (!b->objs || !b->objs[i])
-			gch_obj_put(h, obj);
-		return ret;
-	}
-	if (b->objs)
+	if (b->objs && b->objs[i]) {
+		obj = b->objs[i];
+		ret = gch_op_publish(h, obj, r, &o->result);
+		if (ret)
+			return ret;
 		b->objs[i] = NULL;
+	} else {
+		ret = gch_obj_alloc(h, o->slot, o->len, r, &obj);
+		if (ret)
+			return ret;
+		o->result = gch_ref_of(h, obj);
+	}
 	if (o->slot)
 		gch_slots(obj)[0] = i0;
 	if (o->slot > 1)

@@ -369,6 +369,7 @@ static void gch_gc_work(struct work_struct *work)
 	int g;
 
 	mutex_lock(&h->lock);
+	h->gc_queued = false;
 	g = gch_gc_pick(h);
 	if (g >= 0)
 		gch_collect(h, g, &r);
@@ -381,13 +382,16 @@ static void gch_gc_work(struct work_struct *work)
  * @h: the heap, locked, just after an allocation
  *
  * Never collects in the caller's context: the heap's work item does, once
- * however many allocations ask for it before it runs.
+ * however many allocations ask for it before it runs (@gc_queued spares
+ * them queue_work()'s atomic operation).
  */
 void gch_gc_note_alloc(struct gch_heap *h)
 {
-	if (h->gc_enabled && h->gen[0].threshold &&
-	    h->gen[0].count > h->gen[0].threshold)
+	if (h->gc_enabled && h->gen[0].threshold && !h->gc_queued &&
+	    h->gen[0].count > h->gen[0].threshold) {
+		h->gc_queued = true;
 		queue_work(gch_wq, &h->gc_work);
+	}
 }
 
 /**

@@ -193,6 +193,7 @@ struct gch_gen {
  * @owner_comm: the opener's command name (set at creation)
  * @gc_work: the automatic collection, on gcheap's workqueue
  * @gc_enabled: automatic collections run (L)
+ * @gc_queued: @gc_work is queued and has not yet taken the lock (L)
  * @gc_debug: GCH_DEBUG_* (L)
  * @event_mask: GCH_EV_* the heap queues (L)
  * @nfrozen: objects in the permanent generation (L)
@@ -237,6 +238,7 @@ struct gch_heap {
 	char owner_comm[TASK_COMM_LEN];
 	struct work_struct gc_work;
 	bool gc_enabled;
+	bool gc_queued;
 	u32 gc_debug;
 	u32 event_mask;
 	u64 nfrozen;
@@ -465,6 +467,45 @@ extern unsigned long gch_max_bytes;
 extern unsigned int gch_max_payload;
 extern unsigned int gch_max_slots;
 
+/**
+ * gch_alloc_check() - validate an allocation request
+ * @a: the request
+ *
+ * Return: 0 or -EINVAL.
+ */
+static inline int gch_alloc_check(const struct gcheap_alloc *a)
+{
+	if (a->flags & ~GCH_ALLOC_FLAGS)
+		return -EINVAL;
+	if (a->nslots > READ_ONCE(gch_max_slots) ||
+	    a->size > READ_ONCE(gch_max_payload))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * gch_op_peek_slot() - what a slot names, as a borrowed ref
+ * @h: the heap, locked
+ * @ref: the object
+ * @slot: the slot
+ * @out: the ref in the slot, or 0; no new reference is taken
+ *
+ * Return: 0, -ESTALE or -EINVAL (slot).
+ */
+static inline int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot,
+				   u64 *out)
+{
+	struct gch_obj *obj = gch_lookup(h, ref), *t;
+
+	if (!obj)
+		return -ESTALE;
+	if (slot >= obj->nslots)
+		return -EINVAL;
+	t = gch_slot_obj(h, gch_slots(obj)[slot]);
+	*out = t ? gch_ref_of(h, t) : 0;
+	return 0;
+}
+
 /* heap.c */
 int gch_heap_cache_init(void);
 void gch_heap_cache_exit(void);
@@ -483,6 +524,8 @@ struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);
 struct gch_obj *gch_obj_get(struct gch_heap *h, u32 nslots, u32 size);
 void gch_obj_put(struct gch_heap *h, struct gch_obj *obj);
+int gch_obj_alloc(struct gch_heap *h, u32 nslots, u32 size,
+		  struct gch_reap *r, struct gch_obj **out);
 bool gch_obj_is_plain(const struct gcheap_alloc *a);
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
 int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
@@ -583,7 +626,6 @@ int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r);
 int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
 		    struct gch_reap *r);
 int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
-int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
 int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p);
 
 /* batch.c */
@@ -622,7 +664,6 @@ void gch_undo_list(struct gch_heap *h, void *arg);
 
 /* ioctl.c */
 struct file;
-int gch_alloc_check(const struct gcheap_alloc *a);
 int gch_copy_in(void *dst, const void __user *src, size_t len);
 long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void gch_ioctl_init(void);

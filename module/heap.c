@@ -260,6 +260,7 @@ void gch_obj_put(struct gch_heap *h, struct gch_obj *obj)
 	obj->free_next = h->cache[c];
 	h->cache[c] = obj;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_obj_put);
 
 /* A heap's cached objects back to the slab (the heap is being freed). */
 static void gch_cache_drain(struct gch_heap *h)
@@ -414,17 +415,9 @@ static int gch_table_grow(struct gch_heap *h)
 	return 0;
 }
 
-/**
- * gch_handle_alloc() - take a free handle table entry
- * @h: the heap, locked
- * @idx: its index
- * @seq: the sequence the entry's next ref carries
- *
- * The caller stores its pointer in h->table[*idx].
- *
- * Return: 0, -ENOMEM, or -EDQUOT when the table cannot grow any more.
- */
-int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
+/* gch_handle_alloc(), inline in gch_obj_publish() */
+static __always_inline int __gch_handle_alloc(struct gch_heap *h, u32 *idx,
+					      u32 *seq)
 {
 	int ret;
 
@@ -446,6 +439,21 @@ int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
 	*idx = h->table_used++;
 	*seq = h->seq_base;
 	return 0;
+}
+
+/**
+ * gch_handle_alloc() - take a free handle table entry
+ * @h: the heap, locked
+ * @idx: its index
+ * @seq: the sequence the entry's next ref carries
+ *
+ * The caller stores its pointer in h->table[*idx].
+ *
+ * Return: 0, -ENOMEM, or -EDQUOT when the table cannot grow any more.
+ */
+int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
+{
+	return __gch_handle_alloc(h, idx, seq);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_handle_alloc);
 
@@ -595,7 +603,7 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 
 	if (gch_heap_full(h) || obj->size > h->max_bytes - h->bytes)
 		return -EDQUOT;
-	ret = gch_handle_alloc(h, &idx, &seq);
+	ret = __gch_handle_alloc(h, &idx, &seq);
 	if (ret)
 		return ret;
 	ret = obj->flags & GCH_OF_EXT ? gch_tag_prepare(h, obj) : 0;
@@ -615,7 +623,7 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	h->bytes += obj->size;
 	h->allocated++;
 	h->mutations++;
-	if (h->gen[0].count > h->gen[0].threshold)
+	if (!h->gc_queued && h->gen[0].count > h->gen[0].threshold)
 		gch_gc_note_alloc(h);
 	return 0;
 }
@@ -712,6 +720,59 @@ static void gch_release(struct gch_heap *h, struct gch_obj *obj,
 		if (!(++n & 4095))
 			cond_resched();
 	}
+}
+
+/**
+ * gch_op_publish() - publish a new object, collecting once if that helps
+ * @h: the heap, locked
+ * @obj: from gch_obj_new()
+ * @r: collects what a collection frees
+ * @ref: the object's ref
+ *
+ * When a limit would be exceeded, a full collection runs first (see
+ * gch_collect_for_room()), so that garbage not yet collected never makes
+ * an allocation fail.
+ *
+ * Return: 0, -EDQUOT or -ENOMEM.
+ */
+int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
+		   struct gch_reap *r, u64 *ref)
+{
+	int ret = gch_obj_publish(h, obj);
+
+	if (ret == -EDQUOT && gch_collect_for_room(h, r))
+		ret = gch_obj_publish(h, obj);
+	if (!ret)
+		*ref = gch_ref_of(h, obj);
+	return ret;
+}
+
+/**
+ * gch_obj_alloc() - a new plain object from the heap's cache, published
+ * @h: the heap, locked
+ * @nslots: slots, as validated
+ * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
+ * @r: collects what a collection for room frees
+ * @out: the object, holding the caller's reference
+ *
+ * Return: 0, -EDQUOT or -ENOMEM, with nothing changed.
+ */
+int gch_obj_alloc(struct gch_heap *h, u32 nslots, u32 size,
+		  struct gch_reap *r, struct gch_obj **out)
+{
+	struct gch_obj *obj = gch_obj_get(h, nslots, size);
+	u64 ref;
+	int ret;
+
+	if (!obj)
+		return -ENOMEM;
+	ret = gch_op_publish(h, obj, r, &ref);
+	if (ret) {
+		gch_obj_put(h, obj);
+		return ret;
+	}
+	*out = obj;
+	return 0;
 }
 
 /**

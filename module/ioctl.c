@@ -120,36 +120,17 @@ static int gch_ioc_heap_info(struct gch_heap *h, void *arg)
 	return 0;
 }
 
-/**
- * gch_alloc_check() - validate an allocation request
- * @a: the request
- *
- * Return: 0 or -EINVAL.
- */
-int gch_alloc_check(const struct gcheap_alloc *a)
-{
-	if (a->flags & ~GCH_ALLOC_FLAGS)
-		return -EINVAL;
-	if (a->nslots > READ_ONCE(gch_max_slots) ||
-	    a->size > READ_ONCE(gch_max_payload))
-		return -EINVAL;
-	return 0;
-}
-
 /* A plain object comes from the heap's cache, under the lock. */
 static int gch_ioc_alloc_plain(struct gch_heap *h, struct gcheap_alloc *a)
 {
 	struct gch_reap r = {};
 	struct gch_obj *obj;
-	int ret = -ENOMEM;
+	int ret;
 
 	mutex_lock(&h->lock);
-	obj = gch_obj_get(h, a->nslots, a->size);
-	if (obj) {
-		ret = gch_op_publish(h, obj, &r, &a->ref);
-		if (ret)
-			gch_obj_put(h, obj);
-	}
+	ret = gch_obj_alloc(h, a->nslots, a->size, &r, &obj);
+	if (!ret)
+		a->ref = gch_ref_of(h, obj);
 	mutex_unlock(&h->lock);
 	gch_reap_free(&r);
 	return ret;

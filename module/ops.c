@@ -8,31 +8,6 @@
 #include "gcheap.h"
 
 /**
- * gch_op_publish() - publish a new object, collecting once if that helps
- * @h: the heap, locked
- * @obj: from gch_obj_new()
- * @r: collects what a collection frees
- * @ref: the object's ref
- *
- * When a limit would be exceeded, a full collection runs first (see
- * gch_collect_for_room()), so that garbage not yet collected never makes
- * an allocation fail.
- *
- * Return: 0, -EDQUOT or -ENOMEM.
- */
-int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
-		   struct gch_reap *r, u64 *ref)
-{
-	int ret = gch_obj_publish(h, obj);
-
-	if (ret == -EDQUOT && gch_collect_for_room(h, r))
-		ret = gch_obj_publish(h, obj);
-	if (!ret)
-		*ref = gch_ref_of(h, obj);
-	return ret;
-}
-
-/**
  * gch_op_refop() - take or drop a reference to an object or a weakref
  * @h: the heap, locked
  * @ref: from user space
@@ -113,28 +88,6 @@ int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
 	if (!ret)
 		*out = gch_ref_of(h, t);
 	return ret;
-}
-
-/**
- * gch_op_peek_slot() - what a slot names, as a borrowed ref
- * @h: the heap, locked
- * @ref: the object
- * @slot: the slot
- * @out: the ref in the slot, or 0; no new reference is taken
- *
- * Return: 0, -ESTALE or -EINVAL (slot).
- */
-int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
-{
-	struct gch_obj *obj = gch_lookup(h, ref), *t;
-
-	if (!obj)
-		return -ESTALE;
-	if (slot >= obj->nslots)
-		return -EINVAL;
-	t = gch_slot_obj(h, gch_slots(obj)[slot]);
-	*out = t ? gch_ref_of(h, t) : 0;
-	return 0;
 }
 
 /**
