@@ -201,7 +201,7 @@ static void gch_test_cache_reuse(struct kunit *test)
 	again = gch_obj_get(h, 2, 16);
 	KUNIT_ASSERT_PTR_EQ(test, again, a);
 	KUNIT_EXPECT_EQ(test, again->refcnt, 1U);
-	KUNIT_EXPECT_EQ(test, again->flags, 0U);
+	KUNIT_EXPECT_EQ(test, (u32)again->flags, 0U);
 	KUNIT_EXPECT_EQ(test, gch_slots(again)[1], 0U);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(gch_payload(again), 0, 16));
 	gch_obj_put(h, again);

@@ -170,7 +170,7 @@ static void fuzz_batch(struct fuzz *f)
 
 	for (i = 0; i < n; i++) {
 		ops[i] = (struct gcheap_batch_op){
-			.op = 1 + rnd(8), .slot = rnd(5), .a = some_ref(f),
+			.op = 1 + rnd(10), .slot = rnd(5), .a = some_ref(f),
 			.b = rnd(2) ? some_ref(f) : (uintptr_t)some_ptr(f),
 			.off = rnd(80), .len = rnd(80),
 		};

@@ -75,7 +75,7 @@ static int verify(struct gch_heap *h)
 static void op_batch(struct worker *w)
 {
 	struct gch_batch *b = gch_batch_new(w->h, 32);
-	int i, idx[6], n = 0;
+	int i, idx[6], n = 0, mv;
 	gch_ref_t r;
 
 	if (!b)
@@ -90,10 +90,17 @@ static void op_batch(struct worker *w)
 			n++;
 		}
 	}
-	if (gch_batch_submit(b) == n)
-		for (i = 0; i < 6; i++)
+	/* the last one's reference moves into a new object's slot */
+	mv = gch_batch_alloc_move(b, 2, 8, GCH_RESULT(idx[5]), 0);
+	gch_batch_peek_slot(b, GCH_RESULT(mv), 0);
+	n += 2;
+	if (gch_batch_submit(b) == n) {
+		for (i = 0; i < 5; i++)
 			if (!gch_batch_result(b, idx[i], &r))
 				keep(w, r);
+		if (!gch_batch_result(b, mv, &r))
+			keep(w, r);
+	}
 	gch_batch_free(b);
 }
 
