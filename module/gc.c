@@ -69,6 +69,7 @@ static unsigned long gch_update_refs(struct gch_heap *h, enum gch_list l,
 /* Take away the references that come from inside the set. */
 static void gch_subtract_refs(struct gch_heap *h, enum gch_list l)
 {
+	u32 used = h->table_used;
 	struct gch_obj *obj, *t;
 	unsigned long n = 0;
 	struct gch_iter it;
@@ -79,7 +80,7 @@ static void gch_subtract_refs(struct gch_heap *h, enum gch_list l)
 		u32 *slots = gch_slots(obj);
 
 		for (i = 0; i < obj->nslots; i++) {
-			t = gch_slot_obj(h, slots[i]);
+			t = gch_slot_in(it.table, used, slots[i]);
 			if (t && (t->flags & GCH_OF_COLLECTING))
 				t->gc_refs--;
 		}

@@ -343,6 +343,26 @@ static inline struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
 }
 
 /**
+ * gch_slot_in() - gch_slot_obj() with the table and its length at hand
+ * @table: the heap's handle table (h->table), for a walk that holds it
+ * @used: its used length (h->table_used)
+ * @idx: a slot's content
+ *
+ * Return: as gch_slot_obj().
+ */
+static inline struct gch_obj *gch_slot_in(const u64 *table, u32 used, u32 idx)
+{
+	u64 ent;
+
+	if (!idx || idx >= used)
+		return NULL;
+	ent = table[idx];
+	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
+		return NULL;
+	return (struct gch_obj *)(uintptr_t)ent;
+}
+
+/**
  * gch_slot_obj() - the object a slot names, checked
  * @h: the heap, locked
  * @idx: a slot's content
@@ -357,14 +377,7 @@ static inline struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
  */
 static inline struct gch_obj *gch_slot_obj(struct gch_heap *h, u32 idx)
 {
-	u64 ent;
-
-	if (!idx || idx >= h->table_used)
-		return NULL;
-	ent = h->table[idx];
-	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
-		return NULL;
-	return (struct gch_obj *)(uintptr_t)ent;
+	return gch_slot_in(h->table, h->table_used, idx);
 }
 
 /**
@@ -545,7 +558,8 @@ void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
 
 /**
  * struct gch_iter - a walk over a list by handle index
- * @h: the heap, locked
+ * @table: the heap's handle table; walks run under the heap lock and none
+ *	   allocates a handle, so the table stays where it is
  * @head: the list's head index
  * @next: the index after the object last returned, saved before the caller
  *	  may move that object to another list
@@ -553,7 +567,7 @@ void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
  * for (obj = gch_iter_start(&it, h, l); obj; obj = gch_iter_next(&it))
  */
 struct gch_iter {
-	struct gch_heap *h;
+	const u64 *table;
 	u32 head;
 	u32 next;
 };
@@ -564,7 +578,7 @@ static inline struct gch_obj *gch_iter_next(struct gch_iter *it)
 
 	if (it->next == it->head)
 		return NULL;
-	obj = gch_at(it->h, it->next);
+	obj = (struct gch_obj *)(uintptr_t)it->table[it->next];
 	it->next = obj->link.next;
 	return obj;
 }
@@ -573,7 +587,7 @@ static inline struct gch_obj *gch_iter_start(struct gch_iter *it,
 					     struct gch_heap *h,
 					     enum gch_list l)
 {
-	it->h = h;
+	it->table = h->table;
 	it->head = GCH_HEAD(l);
 	it->next = gch_list_first(h, l);
 	return gch_iter_next(it);
