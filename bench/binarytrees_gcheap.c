@@ -44,38 +44,33 @@ static gch_ref_t result(int i)
 	return r;
 }
 
-/* Allocate @n leaves into @out. */
-static void leaves(gch_ref_t *out, long n)
+/* What run() adds: one op per item. */
+enum step { LEAF, PARENT, DROP };
+
+/*
+ * @n ops of one kind, a batch at a time: LEAF allocates a leaf, PARENT a
+ * parent of in[2i] and in[2i + 1] (their refs move in), DROP drops in[i].
+ * The results, if @out, go to out[i].
+ */
+static void run(enum step step, const gch_ref_t *in, gch_ref_t *out, long n)
 {
-	long done = 0;
+	long done = 0, j;
 	int i, k;
 
 	while (done < n) {
 		k = n - done > GCHEAP_BATCH_MAX ? GCHEAP_BATCH_MAX : n - done;
 		gch_batch_reset(bt);
-		for (i = 0; i < k; i++)
-			gch_batch_alloc(bt, 2, 0);
+		for (i = 0; i < k; i++) {
+			j = done + i;
+			if (step == LEAF)
+				gch_batch_alloc(bt, 2, 0);
+			else if (step == PARENT)
+				gch_batch_alloc_move(bt, 2, 0, in[2 * j], in[2 * j + 1]);
+			else
+				gch_batch_decref(bt, in[j]);
+		}
 		submit(k);
-		for (i = 0; i < k; i++)
-			out[done + i] = result(i);
-		done += k;
-	}
-}
-
-/* Parents of @n children (pairs), into @out; the children's refs move in. */
-static void parents(const gch_ref_t *kids, gch_ref_t *out, long n)
-{
-	long done = 0;
-	int i, k;
-
-	while (done < n) {
-		k = n - done > GCHEAP_BATCH_MAX ? GCHEAP_BATCH_MAX : n - done;
-		gch_batch_reset(bt);
-		for (i = 0; i < k; i++)
-			gch_batch_alloc_move(bt, 2, 0, kids[2 * (done + i)],
-					     kids[2 * (done + i) + 1]);
-		submit(k);
-		for (i = 0; i < k; i++)
+		for (i = 0; out && i < k; i++)
 			out[done + i] = result(i);
 		done += k;
 	}
@@ -86,29 +81,13 @@ static void build(int d, long k, gch_ref_t *roots, gch_ref_t *a, gch_ref_t *b)
 {
 	long n = k << d;
 
-	leaves(a, n);
+	run(LEAF, NULL, a, n);
 	while (n > k) {
-		parents(a, b, n / 2);
+		run(PARENT, a, b, n / 2);
 		n /= 2;
 		memcpy(a, b, n * sizeof(*a));
 	}
 	memcpy(roots, a, k * sizeof(*a));
-}
-
-/* Drop the program's references to @n objects. */
-static void drop(const gch_ref_t *refs, long n)
-{
-	long done = 0;
-	int i, k;
-
-	while (done < n) {
-		k = n - done > GCHEAP_BATCH_MAX ? GCHEAP_BATCH_MAX : n - done;
-		gch_batch_reset(bt);
-		for (i = 0; i < k; i++)
-			gch_batch_decref(bt, refs[done + i]);
-		submit(k);
-		done += k;
-	}
 }
 
 /*
@@ -144,7 +123,7 @@ static long check(const gch_ref_t *roots, long k, gch_ref_t *level,
 		memcpy(level, next, m * sizeof(*level));
 		n = m;
 	}
-	drop(roots, k);
+	run(DROP, roots, NULL, k);
 	return count;
 }
 

@@ -68,7 +68,8 @@ static __always_inline bool gch_batch_makes_ref(u32 op)
 }
 
 /* An operand is a ref, or GCH_RESULT(i) of an earlier op with a result. */
-static __always_inline bool gch_batch_operand_ok(const struct gch_batch_run *b, u32 i, u64 v)
+static __always_inline bool
+gch_batch_operand_ok(const struct gch_batch_run *b, u32 i, u64 v)
 {
 	u64 idx = v & GCH_RESULT_MAX;
 
@@ -83,7 +84,7 @@ static u64 gch_batch_operand(const struct gch_batch_run *b, u64 v)
 	return GCH_IS_RESULT(v) ? b->ops[v & GCH_RESULT_MAX].result : v;
 }
 
-/* An ALLOC_MOVE's operands name the slots they go to. */
+/* ALLOC has no operands; ALLOC_MOVE's name slots the object has. */
 static long gch_batch_check_alloc(const struct gch_batch_run *b, u32 i)
 {
 	const struct gcheap_batch_op *o = &b->ops[i];

@@ -379,17 +379,14 @@ static void gch_gc_work(struct work_struct *work)
 }
 
 /**
- * gch_gc_note_alloc() - queue an automatic collection if one is due
- * @h: the heap, locked, just after an allocation
+ * gch_gc_queue() - queue the heap's automatic collection
+ * @h: the heap, locked, whose generation 0 is over its threshold
  *
- * Never collects in the caller's context: the heap's work item does, once
- * however many allocations ask for it before it runs (@gc_queued spares
- * them queue_work()'s atomic operation).
+ * Unless automatic collection is off (disabled, or threshold 0).
  */
-void gch_gc_note_alloc(struct gch_heap *h)
+void gch_gc_queue(struct gch_heap *h)
 {
-	if (h->gc_enabled && h->gen[0].threshold && !h->gc_queued &&
-	    h->gen[0].count > h->gen[0].threshold) {
+	if (h->gc_enabled && h->gen[0].threshold) {
 		h->gc_queued = true;
 		queue_work(gch_wq, &h->gc_work);
 	}

@@ -261,11 +261,9 @@ struct gch_batch_buf;
 /**
  * struct gch_reap - released objects, to be freed once the lock is dropped
  * @head: chain through gch_obj.free_next
- * @count: how many
  */
 struct gch_reap {
 	struct gch_obj *head;
-	unsigned long count;
 };
 
 /* ---- an object's layout, and handle lookups on hot paths ---- */
@@ -598,7 +596,22 @@ int gch_gc_init(void);
 void gch_gc_exit(void);
 void gch_gc_heap_init(struct gch_heap *h);
 void gch_gc_heap_stop(struct gch_heap *h);
-void gch_gc_note_alloc(struct gch_heap *h);
+void gch_gc_queue(struct gch_heap *h);
+
+/**
+ * gch_gc_note_alloc() - queue an automatic collection if one is due
+ * @h: the heap, locked, just after an allocation
+ *
+ * Never collects in the caller's context: the heap's work item does, once
+ * however many allocations ask for it before it runs (@gc_queued spares
+ * them queue_work()'s atomic operation).
+ */
+static inline void gch_gc_note_alloc(struct gch_heap *h)
+{
+	if (!h->gc_queued && h->gen[0].count > h->gen[0].threshold)
+		gch_gc_queue(h);
+}
+
 u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r);
 bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r);
 void gch_freeze(struct gch_heap *h);

@@ -160,6 +160,17 @@ static bool gch_obj_plain(const struct gch_obj *obj)
 	       gch_is_inline(obj->nslots, obj->size, 0);
 }
 
+/* Push a free slab object of class @c on the heap's cache. */
+static void gch_cache_push(struct gch_heap *h, unsigned int c, void *p)
+{
+	struct gch_obj *obj = p;
+
+	h->cache_bytes += gch_class_size[c];
+	h->cache_count++;
+	obj->free_next = h->cache[c];
+	h->cache[c] = obj;
+}
+
 /* Keep a dead plain object in the cache if there is room.  Return: kept. */
 static bool gch_cache_put(struct gch_heap *h, struct gch_obj *obj)
 {
@@ -170,10 +181,7 @@ static bool gch_cache_put(struct gch_heap *h, struct gch_obj *obj)
 	c = gch_class_for(obj->nslots, obj->size, 0);
 	if (h->cache_bytes + gch_class_size[c] > GCH_CACHE_BYTES)
 		return false;
-	h->cache_bytes += gch_class_size[c];
-	h->cache_count++;
-	obj->free_next = h->cache[c];
-	h->cache[c] = obj;
+	gch_cache_push(h, c, obj);
 	return true;
 }
 
@@ -186,14 +194,8 @@ static int gch_cache_refill(struct gch_heap *h, unsigned int c)
 				   objs))
 		return -ENOMEM;
 	percpu_counter_add(&gch_class_live[c], GCH_CACHE_REFILL);
-	for (i = 0; i < GCH_CACHE_REFILL; i++) {
-		struct gch_obj *obj = objs[i];
-
-		obj->free_next = h->cache[c];
-		h->cache[c] = obj;
-	}
-	h->cache_bytes += GCH_CACHE_REFILL * gch_class_size[c];
-	h->cache_count += GCH_CACHE_REFILL;
+	for (i = 0; i < GCH_CACHE_REFILL; i++)
+		gch_cache_push(h, c, objs[i]);
 	return 0;
 }
 
@@ -252,13 +254,8 @@ EXPORT_SYMBOL_IF_KUNIT(gch_obj_get);
  */
 void gch_obj_put(struct gch_heap *h, struct gch_obj *obj)
 {
-	unsigned int c = gch_class_for(obj->nslots, obj->size, 0);
-
 	lockdep_assert_held(&h->lock);
-	h->cache_bytes += gch_class_size[c];
-	h->cache_count++;
-	obj->free_next = h->cache[c];
-	h->cache[c] = obj;
+	gch_cache_push(h, gch_class_for(obj->nslots, obj->size, 0), obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_put);
 
@@ -623,8 +620,7 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	h->bytes += obj->size;
 	h->allocated++;
 	h->mutations++;
-	if (!h->gc_queued && h->gen[0].count > h->gen[0].threshold)
-		gch_gc_note_alloc(h);
+	gch_gc_note_alloc(h);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_publish);
@@ -667,7 +663,6 @@ static void gch_reap_add(struct gch_heap *h, struct gch_reap *r,
 		return;
 	obj->free_next = r->head;
 	r->head = obj;
-	r->count++;
 }
 
 /**
@@ -847,7 +842,6 @@ static noinline void gch_reap_free_list(struct gch_reap *r)
 	if (n)
 		gch_class_free_bulk(c, bulk, n);
 	r->head = NULL;
-	r->count = 0;
 }
 
 /**
