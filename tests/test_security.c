@@ -216,7 +216,15 @@ static int cache_exists(void)
 	return !access("/sys/kernel/slab/gcheap_obj-40", F_OK);
 }
 
-TEST(unload_loop)
+/*
+ * Three rmmod/insmod rounds take tens of seconds on the debug kernel under
+ * emulation (KASAN, kmemleak): more than the harness's default 30 s.
+ */
+FIXTURE(unload) {};
+FIXTURE_SETUP(unload) {}
+FIXTURE_TEARDOWN(unload) {}
+
+TEST_F_TIMEOUT(unload, loop, 300)
 {
 	const char *ko = getenv("GCHEAP_MODULE");
 	char cmd[512];
