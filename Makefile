@@ -88,7 +88,16 @@ userlib/gcheap-demo: userlib/demo.c userlib/libgcheap.a
 userlib/gcheapstat: userlib/gcheapstat.c
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(BUILD)/tests/test_python
+
+# The Python package's tests (userlib/python/tests), run by guest-tests as
+# one more test program: a wrapper that finds them from where it is.
+$(BUILD)/tests/test_python: userlib/python/tests/run.py $(LIB_SO)
+	@mkdir -p $(@D)
+	printf '%s\n' '#!/bin/sh' \
+		'# The gcheap Python tests (userlib/python/tests/run.py), KTAP.' \
+		'exec python3 "$$(dirname "$$0")/../../userlib/python/tests/run.py" "$$@"' >$@
+	chmod 755 $@
 
 $(BUILD)/tests/%: tests/%.c tests/gch_test.h userlib/libgcheap.a
 	@mkdir -p $(@D)
