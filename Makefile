@@ -135,7 +135,8 @@ bench: lib kmod-distro $(BENCH_BINS)
 	scripts/bench
 
 clean:
-	rm -rf $(BUILD) userlib/*.a userlib/*.so* userlib/*.pc $(TOOLS)
+	rm -rf $(BUILD) userlib/*.a userlib/*.so* userlib/*.pc $(TOOLS) \
+		userlib/python/*/__pycache__
 	-[ -z "$(wildcard $(KDIR))" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
 
 # The ioctl fuzzer, longer than make check runs it, in the debug guest.
@@ -161,6 +162,16 @@ INCLUDEDIR ?= $(PREFIX)/include
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UDEVDIR ?= /lib/udev/rules.d
+# The Python package goes where Debian's python3 looks: /usr/lib/python3/
+# dist-packages for PREFIX=/usr, PREFIX/lib/python3.X/dist-packages for
+# any other prefix (as for /usr/local).
+PYTHON ?= python3
+ifeq ($(PREFIX),/usr)
+PYTHONDIR ?= /usr/lib/python3/dist-packages
+else
+PYTHONDIR ?= $(PREFIX)/lib/python$(shell $(PYTHON) -c \
+	'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
+endif
 DKMS_SRC := $(DESTDIR)/usr/src/gcheap-$(VERSION)
 
 install: lib tools
@@ -181,6 +192,11 @@ install: lib tools
 	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 man/*.4 $(DESTDIR)$(MANDIR)/man4/
 	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(PYTHONDIR)/gcheap
+	install -m 644 $(filter-out %/_paths.py,$(wildcard userlib/python/gcheap/*.py)) \
+		$(DESTDIR)$(PYTHONDIR)/gcheap/
+	printf '%s\n' '# Written by make install: where libgcheap.so.1 went.' \
+		"LIBDIR = '$(LIBDIR)'" >$(DESTDIR)$(PYTHONDIR)/gcheap/_paths.py
 
 # The module for KDIR's kernel, under DESTDIR if given, then depmod.
 modules_install: modules
@@ -205,7 +221,8 @@ dkms-remove:
 	dkms remove -m gcheap -v $(VERSION) --all
 	rm -rf /usr/src/gcheap-$(VERSION)
 
-# Debian packages: gcheap-dkms, libgcheap1, libgcheap-dev, gcheap-tools.
+# Debian packages: gcheap-dkms, libgcheap1, libgcheap-dev, gcheap-tools,
+# python3-gcheap.
 # Built from a copy of the tree in build/deb/src, so the .debs land in build/deb.
 deb:
 	scripts/deps
