@@ -109,9 +109,13 @@ check:
 	$(MAKE) all kmod-debug kmod-distro tests
 	scripts/check
 
+# The C demo, then the Python one (userlib/python/demo.py), in one guest.
 run: all kmod-debug
 	scripts/vm-run --kernel debug -- \
-		env GCHEAPSTAT=$(TOP)/userlib/gcheapstat userlib/gcheap-demo
+		env GCHEAPSTAT=$(TOP)/userlib/gcheapstat \
+		GCHEAP_LIBRARY=$(TOP)/$(LIB_SO) sh -c \
+		'userlib/gcheap-demo && printf "\n== Python: %s\n" \
+		"python3 userlib/python/demo.py" && python3 userlib/python/demo.py'
 
 # The kernel memory one object costs, measured through its memory cgroup
 # on the distro kernel (no debug metadata in its slabs).
