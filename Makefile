@@ -143,13 +143,20 @@ clean:
 		userlib/python/*/__pycache__
 	-[ -z "$(wildcard $(KDIR))" ] || $(MAKE) -C $(KDIR) M=$(TOP) clean
 
-# The ioctl fuzzer, longer than make check runs it, in the debug guest.
+# The fuzzers, longer than make check runs them, in the debug guest: the
+# ioctl fuzzer (FUZZ_ITERS calls), then the graph fuzzer (FUZZ_ITERS
+# operations across its processes, at least 200 a second), on one seed.
 FUZZ_ITERS ?= 1000000
 FUZZ_SEED ?= $(shell date +%s)
 fuzz: all kmod-debug tests
+	seed=$(FUZZ_SEED); \
 	scripts/vm-run --kernel debug --timeout 7200 -- env \
-		GCH_FUZZ_ITERS=$(FUZZ_ITERS) GCH_FUZZ_SEED=$(FUZZ_SEED) \
-		$(BUILD)/tests/test_fuzz
+		GCH_FUZZ_ITERS=$(FUZZ_ITERS) GCH_FUZZ_SEED=$$seed \
+		$(BUILD)/tests/test_fuzz && \
+	scripts/vm-run --kernel debug \
+		--timeout $$(($(FUZZ_ITERS) / 200 + 900)) -- env \
+		GCH_GFUZZ_ITERS=$(FUZZ_ITERS) GCH_GFUZZ_SEED=$$seed \
+		$(BUILD)/tests/test_graphfuzz
 
 # The stress mix, longer than make check runs it, in the debug guest.
 STRESS_ITERS ?= 100000
