@@ -315,6 +315,7 @@ static void gch_test_finalized_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n->ev.ref, ref);
 	list_del_init(&n->link);		/* as read(2) takes it */
 	h->nevents--;
+	f->urefs++;				/* and hands it over */
 	mutex_unlock(&h->lock);
 	gk_drop(h, f);				/* the program drops it */
 	KUNIT_EXPECT_EQ(test, gk_collect(h, 1), 1ULL);

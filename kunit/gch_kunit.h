@@ -41,14 +41,17 @@ static inline void gk_set(struct kunit *test, struct gch_heap *h,
 	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
-static inline void gk_drop(struct gch_heap *h, struct gch_obj *obj)
+/* The program drops a reference it holds: 0, or -EINVAL if it holds none. */
+static inline int gk_drop(struct gch_heap *h, struct gch_obj *obj)
 {
 	struct gch_reap r = {};
+	int ret;
 
 	mutex_lock(&h->lock);
-	gch_decref(h, obj, &r);
+	ret = gch_user_put(h, obj, &r);
 	mutex_unlock(&h->lock);
 	gch_reap_free(&r);
+	return ret;
 }
 
 static inline u64 gk_collect(struct gch_heap *h, int gen)

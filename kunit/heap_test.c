@@ -103,7 +103,7 @@ static void gch_test_chain_release(struct kunit *test)
 
 static void gch_test_object_limit(struct kunit *test)
 {
-	struct gcheap_config cfg = { .max_objects = 3, .max_bytes = 100 };
+	struct gcheap_config cfg = { .max_objects = 3 };
 	struct gcheap_alloc a = { .nslots = 0, .size = 10 };
 	struct gch_heap *h = test->priv;
 	struct gch_obj *objs[3], *extra;
@@ -134,27 +134,47 @@ static void gch_test_object_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->bytes, 0ULL);
 }
 
+/*
+ * The byte limit counts the kernel memory objects take: slab object,
+ * slots, data beside it and handle, not only the payload.
+ */
 static void gch_test_byte_limit(struct kunit *test)
 {
-	struct gcheap_config cfg = { .max_bytes = 100 };
-	struct gcheap_alloc a = { .size = 41 };
+	u64 big = gch_shape_mem(0, 300, 0), small = gch_shape_mem(2, 16, 0);
+	struct gcheap_config cfg = { .max_bytes = 2 * big + small };
+	struct gcheap_alloc a = { .size = 300 };
 	struct gch_heap *h = test->priv;
-	struct gch_obj *o1, *o2, *extra;
+	struct gch_obj *o1, *o2, *o3, *extra;
 	int ret;
 
+	KUNIT_EXPECT_EQ(test, big, 48ULL + 300 + 8);	/* data beside */
+	KUNIT_EXPECT_EQ(test, small, 64ULL + 8);	/* 40 + 8 + 16 */
 	gch_heap_config(h, &cfg);
-	o1 = gk_obj(test, h, 0, 40, 0);
-	o2 = gk_obj(test, h, 0, 20, 0);
+	o1 = gk_obj(test, h, 0, 300, 0);
+	o2 = gk_obj(test, h, 0, 300, 0);
+	o3 = gk_obj(test, h, 2, 16, 0);
 	extra = gch_obj_new(&a, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, extra);
 	mutex_lock(&h->lock);
+	KUNIT_EXPECT_EQ(test, h->mem, 2 * big + small);
 	ret = gch_obj_publish(h, extra);
 	KUNIT_EXPECT_EQ(test, ret, -EDQUOT);
-	KUNIT_EXPECT_EQ(test, h->bytes, 60ULL);
+	KUNIT_EXPECT_EQ(test, h->bytes, 616ULL);
+	mutex_unlock(&h->lock);
+	gk_drop(h, o1);
+	/* A limit lowered below what the heap holds admits nothing. */
+	cfg.max_bytes = 1;
+	gch_heap_config(h, &cfg);
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_EQ(test, gch_obj_publish(h, extra), -EDQUOT);
+	KUNIT_EXPECT_FALSE(test, gch_heap_room(h, 0));
 	mutex_unlock(&h->lock);
 	gch_obj_free(extra);
-	gk_drop(h, o1);
 	gk_drop(h, o2);
+	gk_drop(h, o3);
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_EQ(test, h->mem, 0ULL);
+	mutex_unlock(&h->lock);
 }
 
 /* Slots count in the refcount; a cleared slot gives its reference back. */

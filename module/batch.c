@@ -13,6 +13,7 @@
  */
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -236,12 +237,24 @@ static int gch_batch_check(struct gch_batch_run *b)
 	return total ? gch_batch_gather(b, total) : 0;
 }
 
+/* Whether op @i allocates an object too large for the heap's cache. */
+static bool gch_batch_big_alloc(const struct gch_batch_run *b, u32 i)
+{
+	const struct gcheap_batch_op *o = &b->ops[i];
+
+	return gch_batch_is_alloc(o->op) && !gch_is_inline(o->slot, o->len, 0);
+}
+
 /*
  * Objects too large for the heap's cache (data beside the slab object)
- * are allocated before the lock is taken.
+ * are allocated before the lock is taken, in order, as far as the heap's
+ * limits have room for them now: a batch never allocates more than its
+ * heap may hold.  Those that did not fit are allocated when their op
+ * runs, if a collection made room by then (gch_batch_alloc_late()).
  */
-static int gch_batch_prealloc(struct gch_batch_run *b)
+static int gch_batch_prealloc(struct gch_heap *h, struct gch_batch_run *b)
 {
+	u64 objs, bytes, mem;
 	u32 i;
 
 	if (!b->big_allocs)
@@ -249,12 +262,20 @@ static int gch_batch_prealloc(struct gch_batch_run *b)
 	b->objs = kvcalloc(b->count, sizeof(*b->objs), GCH_GFP);
 	if (!b->objs)
 		return -ENOMEM;
+	mutex_lock(&h->lock);
+	objs = h->max_objects - min(h->max_objects, h->nobjects + h->nweak);
+	bytes = h->max_bytes - min(h->max_bytes, h->mem);
+	mutex_unlock(&h->lock);
 	for (i = 0; i < b->count; i++) {
 		struct gcheap_alloc a = gch_batch_shape(&b->ops[i]);
 
-		if (!gch_batch_is_alloc(b->ops[i].op) ||
-		    gch_is_inline(a.nslots, a.size, 0))
+		if (!gch_batch_big_alloc(b, i))
 			continue;
+		mem = gch_shape_mem(a.nslots, a.size, 0);
+		if (!objs || mem > bytes)
+			break;
+		objs--;
+		bytes -= mem;
 		b->objs[i] = gch_obj_new(&a, GCH_GFP);
 		if (!b->objs[i])
 			return -ENOMEM;
@@ -262,10 +283,40 @@ static int gch_batch_prealloc(struct gch_batch_run *b)
 	return 0;
 }
 
+/* A large ALLOC the preallocation left out: now, if there is room. */
+static int gch_batch_alloc_late(struct gch_heap *h, struct gch_batch_run *b,
+				u32 i, struct gch_reap *r)
+{
+	struct gcheap_alloc a = gch_batch_shape(&b->ops[i]);
+	u64 mem = gch_shape_mem(a.nslots, a.size, 0);
+
+	if (!gch_heap_room(h, mem) &&
+	    !(gch_collect_for_room(h, r) && gch_heap_room(h, mem)))
+		return -EDQUOT;
+	b->objs[i] = gch_obj_new(&a, GCH_GFP);
+	return b->objs[i] ? 0 : -ENOMEM;
+}
+
 /*
- * ALLOC and ALLOC_MOVE: the slots' objects are looked up first, so that a
- * stale operand changes nothing; their indices are taken before the
- * object is published (publishing may collect).
+ * ALLOC_MOVE's operands give up a reference the program holds: one each,
+ * two when both name the same object.  Return: 0 or -EINVAL.
+ */
+static int gch_batch_move_check(struct gch_obj *s0, struct gch_obj *s1)
+{
+	u32 need1 = s0 == s1 ? 2 : 1;
+
+	if (s0 && !s0->urefs)
+		return -EINVAL;
+	if (s1 && s1->urefs < need1)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * ALLOC and ALLOC_MOVE: the slots' objects are looked up and checked
+ * first, so that a bad operand changes nothing.  The program's references
+ * they give up keep them alive while the object is published (publishing
+ * may collect); then those references are the slots'.
  */
 static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 			   u32 i, struct gch_reap *r)
@@ -273,7 +324,6 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 	struct gcheap_batch_op *o = &b->ops[i];
 	u64 a = gch_batch_operand(b, o->a), t = gch_batch_operand(b, o->b);
 	struct gch_obj *obj, *s0 = NULL, *s1 = NULL;
-	u32 i0, i1;
 	int ret;
 
 	if (a)
@@ -282,8 +332,11 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 		s1 = gch_lookup(h, t);
 	if ((a && !s0) || (t && !s1))
 		return -ESTALE;
-	i0 = s0 ? s0->idx : 0;
-	i1 = s1 ? s1->idx : 0;
+	ret = gch_batch_move_check(s0, s1);
+	if (!ret && gch_batch_big_alloc(b, i) && !b->objs[i])
+		ret = gch_batch_alloc_late(h, b, i, r);
+	if (ret)
+		return ret;
 	if (b->objs && b->objs[i]) {
 		obj = b->objs[i];
 		ret = gch_op_publish(h, obj, r, &o->result);
@@ -296,10 +349,14 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 			return ret;
 		o->result = gch_ref_of(h, obj);
 	}
-	if (o->slot)
-		gch_slots(obj)[0] = i0;
-	if (o->slot > 1)
-		gch_slots(obj)[1] = i1;
+	if (s0) {
+		gch_slots(obj)[0] = s0->idx;
+		s0->urefs--;
+	}
+	if (s1) {
+		gch_slots(obj)[1] = s1->idx;
+		s1->urefs--;
+	}
 	return 0;
 }
 
@@ -383,7 +440,8 @@ fault:
 
 /*
  * Hand out what the done ops produced: result refs into the caller's ops,
- * data read into its buffers.  A fault here leaves the ops done.
+ * data read into its buffers.  A fault here (buffers unmapped since
+ * gch_batch_check_out()) leaves the ops done.
  */
 static int gch_batch_finish(struct gch_batch_run *b,
 			    const struct gcheap_batch *arg)
@@ -406,6 +464,30 @@ static int gch_batch_finish(struct gch_batch_run *b,
 	return ret;
 }
 
+/*
+ * Every buffer the batch writes to after its run (the ops' results, READ
+ * data) must be there and writable before anything runs: once ops ran,
+ * they stay done, and a batch must not look as if it had not run.
+ */
+static int gch_batch_check_out(const struct gch_batch_run *b,
+			       const struct gcheap_batch *arg)
+{
+	const struct gcheap_batch_op *o;
+	u32 i;
+
+	if (b->results &&
+	    fault_in_safe_writeable(u64_to_user_ptr(arg->ops),
+				    (size_t)b->count * arg->op_size))
+		return -EFAULT;
+	for (i = 0; b->reads && i < b->count; i++) {
+		o = &b->ops[i];
+		if (o->op == GCH_OP_READ && o->len &&
+		    fault_in_safe_writeable(u64_to_user_ptr(o->b), o->len))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 static void gch_batch_release(struct gch_heap *h, struct gch_batch_run *b)
 {
 	u32 i;
@@ -426,8 +508,10 @@ static void gch_batch_release(struct gch_heap *h, struct gch_batch_run *b)
  *
  * Return: 0 when the batch ran (arg->done ops succeeded, arg->error is
  * the next one's -errno, or 0); else -EINVAL for a malformed batch,
- * -EFAULT or -ENOMEM, with nothing run.  -EFAULT after the run means the
- * results could not all be written back; the ops stay done.
+ * -EFAULT (a buffer it would write to is not writable) or -ENOMEM, with
+ * nothing run.  1 when the batch ran but its results or READ data could
+ * not all be written back (the program unmapped them during the call):
+ * arg->done and arg->error still tell what ran.
  */
 int gch_ioc_batch(struct gch_heap *h, void *arg)
 {
@@ -447,13 +531,15 @@ int gch_ioc_batch(struct gch_heap *h, void *arg)
 	if (!ret)
 		ret = gch_batch_check(&b);
 	if (!ret)
-		ret = gch_batch_prealloc(&b);
+		ret = gch_batch_check_out(&b, a);
+	if (!ret)
+		ret = gch_batch_prealloc(h, &b);
 	if (ret)
 		goto out;
 	a->error = gch_batch_run_locked(h, &b, &r);
 	a->done = b.done;
 	gch_reap_free(&r);
-	ret = gch_batch_finish(&b, a);
+	ret = gch_batch_finish(&b, a) ? 1 : 0;
 out:
 	gch_batch_release(h, &b);
 	return ret;

@@ -29,33 +29,49 @@ unsigned int gch_graph_max_nodes = 2000;
 module_param_named(graph_max_nodes, gch_graph_max_nodes, uint, 0644);
 MODULE_PARM_DESC(graph_max_nodes, "Most objects graph.dot shows (default 2000)");
 
+static unsigned int gch_graph_max_edges = 20000;
+module_param_named(graph_max_edges, gch_graph_max_edges, uint, 0644);
+MODULE_PARM_DESC(graph_max_edges, "Most slot edges graph.dot shows (default 20000)");
+
+/* What graph.dot has shown so far, against its limits. */
+struct gch_dot {
+	u32 nodes;
+	u32 max_nodes;
+	u64 edges;
+	u64 max_edges;
+	u64 edges_cut;
+	unsigned long work;
+};
+
 static struct dentry *gch_dbg_root;
 
 static struct gch_totals gch_retired;
 
 /**
  * gch_totals_add() - add a heap's figures to totals
- * @h: the heap, unlocked: its lock is taken
+ * @h: the heap, in the registry or being retired from it
  * @t: the totals
+ *
+ * Reads the counters without the heap's lock (a heap may hold it for a
+ * long collection): each is a word read whole, the sum a snapshot.
  */
 void gch_totals_add(struct gch_heap *h, struct gch_totals *t)
 {
 	int g;
 
-	mutex_lock(&h->lock);
 	t->heaps++;
-	t->objects += h->nobjects;
-	t->bytes += h->bytes;
-	t->allocated += h->allocated;
-	t->freed += h->freed;
-	t->weakrefs += h->nweak;
+	t->objects += READ_ONCE(h->nobjects);
+	t->bytes += READ_ONCE(h->bytes);
+	t->mem += READ_ONCE(h->mem);
+	t->allocated += READ_ONCE(h->allocated);
+	t->freed += READ_ONCE(h->freed);
+	t->weakrefs += READ_ONCE(h->nweak);
 	for (g = 0; g < GCH_NGEN; g++) {
-		t->collections += h->gen[g].stats.collections;
-		t->collected += h->gen[g].stats.collected;
-		t->uncollectable += h->gen[g].stats.uncollectable;
+		t->collections += READ_ONCE(h->gen[g].stats.collections);
+		t->collected += READ_ONCE(h->gen[g].stats.collected);
+		t->uncollectable += READ_ONCE(h->gen[g].stats.uncollectable);
 	}
-	t->pause_ns_max = max(t->pause_ns_max, h->pause_ns_max);
-	mutex_unlock(&h->lock);
+	t->pause_ns_max = max(t->pause_ns_max, READ_ONCE(h->pause_ns_max));
 }
 
 /**
@@ -97,6 +113,7 @@ static int gch_global_stats_show(struct seq_file *m, void *v)
 	gch_heaps_sum(&t);
 	seq_printf(m, "heaps %llu\nobjects %llu\nbytes %llu\nweakrefs %llu\n",
 		   t.heaps, t.objects, t.bytes, t.weakrefs);
+	seq_printf(m, "mem_bytes %llu\n", t.mem);
 	seq_printf(m, "allocated %llu\nfreed %llu\n", t.allocated, t.freed);
 	seq_printf(m, "collections %llu\ncollected %llu\nuncollectable %llu\n",
 		   t.collections, t.collected, t.uncollectable);
@@ -118,6 +135,7 @@ static int gch_heap_stats_show(struct seq_file *m, void *v)
 		   h->nobjects, h->bytes, h->allocated, h->freed);
 	seq_printf(m, "weakrefs %llu\npending_events %llu\n", h->nweak,
 		   h->nevents);
+	seq_printf(m, "mem_bytes %llu\nyields %llu\n", h->mem, h->yields);
 	seq_printf(m, "pause_ns_last %llu\npause_ns_max %llu\npause_ns_total %llu\n",
 		   h->pause_ns_last, h->pause_ns_max, h->pause_ns_total);
 	for (g = 0; g < GCH_NGEN; g++)
@@ -142,6 +160,8 @@ static struct gch_obj *gch_dbg_obj_from(struct gch_heap *h, loff_t *pos)
 	for (; *pos < h->table_used; ++*pos) {
 		u64 ent = h->table[*pos];
 
+		if (!(*pos % GCH_RESCHED_WORK))
+			cond_resched();
 		if (!(ent & (GCH_ENT_FREE | GCH_ENT_WEAK)))
 			return gch_at(h, *pos);
 	}
@@ -239,26 +259,35 @@ static const char *const gch_dbg_gen_name[] = {
 
 /* One node and its edges; false once the node limit is reached. */
 static bool gch_dot_node(struct seq_file *m, struct gch_heap *h,
-			 struct gch_obj *obj, u32 *shown)
+			 struct gch_obj *obj, struct gch_dot *d)
 {
 	u32 *slots = gch_slots(obj);
 	u32 i;
 
-	if (*shown >= READ_ONCE(gch_graph_max_nodes))
+	if (d->nodes >= d->max_nodes)
 		return false;
-	++*shown;
+	d->nodes++;
 	seq_printf(m, "    o%u [label=\"%#llx\\nrc %u, %u slots, %u bytes%s\"];\n",
 		   obj->idx, gch_ref_of(h, obj), obj->refcnt, obj->nslots,
 		   obj->size, obj->flags & GCH_OF_FINALIZE ? ", finalizable" : "");
-	for (i = 0; i < obj->nslots; i++)
-		if (slots[i])
-			seq_printf(m, "    o%u -> o%u [label=\"%u\"];\n", obj->idx,
-				   slots[i], i);
+	for (i = 0; i < obj->nslots; i++) {
+		if (!slots[i])
+			continue;
+		if (d->edges >= d->max_edges) {
+			d->edges_cut++;
+			continue;
+		}
+		d->edges++;
+		seq_printf(m, "    o%u -> o%u [label=\"%u\"];\n", obj->idx,
+			   slots[i], i);
+	}
+	gch_resched(h, &d->work, 1 + obj->nslots);
 	return true;
 }
 
 /* Tracked objects by generation, as clusters; then untracked ones. */
-static void gch_dot_body(struct seq_file *m, struct gch_heap *h, u32 *shown)
+static void gch_dot_body(struct seq_file *m, struct gch_heap *h,
+			 struct gch_dot *d)
 {
 	struct gch_obj *obj;
 	struct gch_iter it;
@@ -270,7 +299,7 @@ static void gch_dot_body(struct seq_file *m, struct gch_heap *h, u32 *shown)
 			   gch_dbg_gen_name[g]);
 		obj = gch_iter_start(&it, h, g);
 		for (; obj; obj = gch_iter_next(&it))
-			if (!gch_dot_node(m, h, obj, shown))
+			if (!gch_dot_node(m, h, obj, d))
 				break;
 		seq_puts(m, "  }\n");
 	}
@@ -278,9 +307,10 @@ static void gch_dot_body(struct seq_file *m, struct gch_heap *h, u32 *shown)
 	for (i = 1; i < h->table_used; i++) {
 		u64 ent = h->table[i];
 
+		gch_resched(h, &d->work, 1);
 		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK) || gch_at(h, i)->nslots)
 			continue;
-		if (!gch_dot_node(m, h, gch_at(h, i), shown))
+		if (!gch_dot_node(m, h, gch_at(h, i), d))
 			break;
 	}
 	seq_puts(m, "  }\n");
@@ -289,17 +319,23 @@ static void gch_dot_body(struct seq_file *m, struct gch_heap *h, u32 *shown)
 static int gch_heap_graph_show(struct seq_file *m, void *v)
 {
 	struct gch_heap *h = m->private;
-	u32 shown = 0;
+	struct gch_dot d = {
+		.max_nodes = READ_ONCE(gch_graph_max_nodes),
+		.max_edges = READ_ONCE(gch_graph_max_edges),
+	};
 	u64 total;
 
 	seq_printf(m, "digraph \"gcheap-%u\" {\n  node [shape=box];\n", h->id);
 	mutex_lock(&h->lock);
-	gch_dot_body(m, h, &shown);
+	gch_dot_body(m, h, &d);
 	total = h->nobjects;
 	mutex_unlock(&h->lock);
-	if (shown < total)
+	if (d.nodes < total)
 		seq_printf(m, "  cut [shape=note, label=\"%u of %llu objects shown (graph_max_nodes)\"];\n",
-			   shown, total);
+			   d.nodes, total);
+	if (d.edges_cut)
+		seq_printf(m, "  cut_edges [shape=note, label=\"%llu of %llu slot edges shown (graph_max_edges)\"];\n",
+			   d.edges, d.edges + d.edges_cut);
 	seq_puts(m, "}\n");
 	return 0;
 }

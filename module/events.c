@@ -10,9 +10,13 @@
  * GCH_COLLECT_EVENTS of them pending (further ones are dropped).
  *
  * Locking: the queue and h->nevents are under the heap's lock (heap.c);
- * h->nevents is also read without it, to poll and to wait.  read(2) takes
- * events off the queue under the lock and copies them out after dropping
- * it; events it could not copy are put back at the head.
+ * h->nevents is also read without it, to poll and to wait.  h->read_lock
+ * (a mutex, taken before h->lock) makes read(2)s take turns: a read copies
+ * events from the head of the queue under h->lock, copies them to the
+ * reader with only h->read_lock held, and takes off, under h->lock again,
+ * those the reader got.  Until then they stay queued: a faulting reader
+ * loses nothing and wakes nobody wrongly; a reader stalled in a page fault
+ * holds up only the other readers of its own heap.
  */
 #include <linux/fs.h>
 #include <linux/poll.h>
@@ -114,81 +118,114 @@ void gch_events_drop(struct gch_heap *h)
 }
 
 /*
- * Take up to @max events off the queue, copying them to @out; the
- * embedded ones' references now belong to the reader.  COLLECT events
- * move to @collect, to be freed once delivered.
+ * Copy up to @max events from the head of the queue to @out, leaving them
+ * queued until the copy to the reader succeeded.
  */
-static unsigned int gch_events_take(struct gch_heap *h,
-				    struct gcheap_event *out, unsigned int max,
-				    struct list_head *collect)
+static unsigned int gch_events_peek(struct gch_heap *h,
+				    struct gcheap_event *out, unsigned int max)
 {
 	struct gch_evnode *n;
 	unsigned int got = 0;
 
-	while (got < max && !list_empty(&h->events)) {
-		n = list_first_entry(&h->events, struct gch_evnode, link);
+	list_for_each_entry(n, &h->events, link) {
+		if (got == max)
+			break;
 		out[got++] = n->ev;
-		if (n->ev.type == GCH_EV_COLLECT)
-			list_move_tail(&n->link, collect);
-		else
-			list_del_init(&n->link);
-		WRITE_ONCE(h->nevents, h->nevents - 1);
 	}
 	return got;
 }
 
-/* The queued event of a ref taken by read(2), if it is still alive. */
-static struct gch_evnode *gch_event_of(struct gch_heap *h,
-				       const struct gcheap_event *ev)
+/* A read event's reference is the program's now (COLLECT: freed). */
+static void gch_event_handover(struct gch_heap *h, struct gch_evnode *n)
 {
-	struct gch_weak *w;
 	struct gch_obj *obj;
 
-	if (ev->type == GCH_EV_WEAKREF) {
-		w = gch_lookup_weak(h, ev->ref);
-		return w ? &w->node : NULL;
+	switch (n->ev.type) {
+	case GCH_EV_COLLECT:
+		gch_event_free(h, n);
+		break;
+	case GCH_EV_WEAKREF:
+		container_of(n, struct gch_weak, node)->urefs++;
+		break;
+	case GCH_EV_FINALIZE:
+		obj = gch_lookup(h, n->ev.ref);
+		if (!WARN_ON_ONCE(!obj))
+			obj->urefs++;
+		break;
 	}
-	obj = gch_lookup(h, ev->ref);
-	return obj && (obj->flags & GCH_OF_FINALIZE) ? gch_ext(obj)->fin : NULL;
 }
 
 /*
- * Put back, at the head and in order, the events from @first on that
- * read(2) could not copy out.  An embedded event whose owner the program
- * freed meanwhile (by dropping a reference it did not have) is gone.
+ * Take the first @done events, which the reader got, off the queue.  Only
+ * readers take events off, one at a time (h->read_lock), and a queued
+ * event's reference keeps its object or weakref, so they are still there.
  */
-static void gch_events_putback(struct gch_heap *h,
+static void gch_events_consume(struct gch_heap *h,
 			       const struct gcheap_event *evs,
-			       unsigned int first, unsigned int got,
-			       struct list_head *collect)
+			       unsigned int done)
 {
-	LIST_HEAD(back);
 	struct gch_evnode *n;
 	unsigned int i;
 
-	if (first == got && list_empty(collect))
-		return;
-	mutex_lock(&h->lock);
-	for (i = 0; i < got; i++) {
-		if (evs[i].type == GCH_EV_COLLECT) {
-			n = list_first_entry(collect, struct gch_evnode, link);
-			list_del_init(&n->link);
-			if (i < first) {
-				gch_event_free(h, n);
-				continue;
-			}
-		} else {
-			if (i < first)
-				continue;
-			n = gch_event_of(h, &evs[i]);
-			if (!n || !list_empty(&n->link))
-				continue;
-		}
-		list_add_tail(&n->link, &back);
-		WRITE_ONCE(h->nevents, h->nevents + 1);
+	for (i = 0; i < done && !list_empty(&h->events); i++) {
+		n = list_first_entry(&h->events, struct gch_evnode, link);
+		if (WARN_ON_ONCE(n->ev.type != evs[i].type ||
+				 n->ev.ref != evs[i].ref))
+			return;
+		list_del_init(&n->link);
+		WRITE_ONCE(h->nevents, h->nevents - 1);
+		gch_event_handover(h, n);
 	}
-	list_splice(&back, &h->events);
-	mutex_unlock(&h->lock);
+}
+
+/* The heap's lock, or -EAGAIN without sleeping for an IOCB_NOWAIT read. */
+static int gch_read_lock_heap(struct gch_heap *h, bool nowait)
+{
+	if (!nowait) {
+		mutex_lock(&h->lock);
+		return 0;
+	}
+	return mutex_trylock(&h->lock) ? 0 : -EAGAIN;
+}
+
+/*
+ * Wait for events, not holding h->read_lock.  Return: 0 with the lock
+ * held again, or -ERESTARTSYS without it.
+ */
+static int gch_read_wait(struct gch_heap *h)
+{
+	mutex_unlock(&h->read_lock);
+	if (wait_event_interruptible(h->event_wait, READ_ONCE(h->nevents)) ||
+	    mutex_lock_interruptible(&h->read_lock))
+		return -ERESTARTSYS;
+	return 0;
+}
+
+/*
+ * With h->read_lock held: wait for events and copy them from the queue.
+ * Return: how many, with the lock held; -EAGAIN with it; -ERESTARTSYS
+ * without it.
+ */
+static int gch_read_peek(struct gch_heap *h, struct gcheap_event *evs,
+			 unsigned int max, bool nonblock, bool nowait)
+{
+	unsigned int got;
+	int ret;
+
+	for (;;) {
+		ret = gch_read_lock_heap(h, nowait);
+		if (ret)
+			return ret;
+		got = gch_events_peek(h, evs, max);
+		mutex_unlock(&h->lock);
+		if (got)
+			return got;
+		if (nonblock)
+			return -EAGAIN;
+		ret = gch_read_wait(h);
+		if (ret)
+			return ret;
+	}
 }
 
 /**
@@ -197,7 +234,11 @@ static void gch_events_putback(struct gch_heap *h,
  * @to: the caller's buffer
  *
  * Blocks while the queue is empty, unless O_NONBLOCK or RWF_NOWAIT
- * (-EAGAIN); a signal interrupts the wait.
+ * (-EAGAIN); a signal interrupts the wait.  An RWF_NOWAIT read never
+ * sleeps on a lock: -EAGAIN while another read or a collection holds one.
+ * Events are copied out while still queued and taken off only once the
+ * copy succeeded, so a read that faults loses nothing and leaves the
+ * queue, and everyone waiting on it, as they were.
  *
  * Return: bytes read (a multiple of the event size), -EINVAL for a buffer
  * smaller than one event, -EAGAIN, -ERESTARTSYS or -EFAULT.
@@ -206,35 +247,37 @@ ssize_t gch_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct gch_heap *h = iocb->ki_filp->private_data;
 	size_t max = iov_iter_count(to) / sizeof(struct gcheap_event);
-	bool nowait = (iocb->ki_flags & IOCB_NOWAIT) ||
-		      (iocb->ki_filp->f_flags & O_NONBLOCK);
+	bool nowait = iocb->ki_flags & IOCB_NOWAIT;
+	bool nonblock = nowait || (iocb->ki_filp->f_flags & O_NONBLOCK);
 	struct gcheap_event evs[GCH_READ_EVENTS];
-	LIST_HEAD(collect);
-	unsigned int got, done;
-	size_t bytes;
+	unsigned int done;
 	int ret;
 
 	if (!max)
 		return -EINVAL;
-	max = min_t(size_t, max, GCH_READ_EVENTS);
-	for (;;) {
-		mutex_lock(&h->lock);
-		got = gch_events_take(h, evs, max, &collect);
+	if (nowait ? !mutex_trylock(&h->read_lock) :
+	    mutex_lock_interruptible(&h->read_lock))
+		return nowait ? -EAGAIN : -ERESTARTSYS;
+	ret = gch_read_peek(h, evs, min_t(size_t, max, GCH_READ_EVENTS),
+			    nonblock, nowait);
+	if (ret == -ERESTARTSYS)
+		return ret;
+	if (ret < 0)
+		goto out;
+	done = copy_to_iter(evs, ret * sizeof(evs[0]), to) / sizeof(evs[0]);
+	ret = -EFAULT;
+	if (done && !gch_read_lock_heap(h, nowait)) {
+		gch_events_consume(h, evs, done);
 		mutex_unlock(&h->lock);
-		if (got)
-			break;
-		if (nowait)
-			return -EAGAIN;
-		ret = wait_event_interruptible(h->event_wait,
-					       READ_ONCE(h->nevents));
-		if (ret)
-			return ret;
+		ret = done * sizeof(evs[0]);
+	} else if (done) {
+		ret = -EAGAIN;
 	}
-	bytes = copy_to_iter(evs, got * sizeof(evs[0]), to);
-	done = bytes / sizeof(evs[0]);
-	gch_events_putback(h, evs, done, got, &collect);
-	return done ? done * sizeof(evs[0]) : -EFAULT;
+out:
+	mutex_unlock(&h->read_lock);
+	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_read_iter);
 
 /**
  * gch_poll() - poll(2): readable while events are queued

@@ -35,15 +35,6 @@
 
 static struct workqueue_struct *gch_wq;
 
-/* Walks reschedule every this many objects. */
-#define GCH_RESCHED_MASK	4095
-
-static void gch_gc_resched(unsigned long *n)
-{
-	if (!(++*n & GCH_RESCHED_MASK))
-		cond_resched();
-}
-
 /*
  * gc_refs = refcount, for every object of the set; flag it collecting.
  * Return: the size of the set.
@@ -51,8 +42,8 @@ static void gch_gc_resched(unsigned long *n)
 static unsigned long gch_update_refs(struct gch_heap *h, enum gch_list l,
 				     int gen)
 {
+	unsigned long n = 0, work = 0;
 	struct gch_obj *obj;
-	unsigned long n = 0;
 	struct gch_iter it;
 
 	obj = gch_iter_start(&it, h, l);
@@ -61,7 +52,8 @@ static unsigned long gch_update_refs(struct gch_heap *h, enum gch_list l,
 		obj->gc_refs = obj->refcnt;
 		obj->gen = gen;
 		obj->flags |= GCH_OF_COLLECTING;
-		gch_gc_resched(&n);
+		gch_resched(h, &work, 1);
+		n++;
 	}
 	return n;
 }
@@ -71,7 +63,7 @@ static void gch_subtract_refs(struct gch_heap *h, enum gch_list l)
 {
 	u32 used = h->table_used;
 	struct gch_obj *obj, *t;
-	unsigned long n = 0;
+	unsigned long work = 0;
 	struct gch_iter it;
 	u32 i;
 
@@ -84,7 +76,7 @@ static void gch_subtract_refs(struct gch_heap *h, enum gch_list l)
 			if (t && (t->flags & GCH_OF_COLLECTING))
 				t->gc_refs--;
 		}
-		gch_gc_resched(&n);
+		gch_resched(h, &work, 1 + obj->nslots);
 	}
 }
 
@@ -136,7 +128,7 @@ static u64 gch_move_unreachable(struct gch_heap *h, enum gch_list young,
 				int gen, bool *special)
 {
 	struct gch_obj *obj;
-	unsigned long n = 0;
+	unsigned long work = 0;
 	u32 idx = gch_list_first(h, young);
 	u64 survivors = 0;
 
@@ -154,7 +146,7 @@ static u64 gch_move_unreachable(struct gch_heap *h, enum gch_list young,
 			*special |= obj->flags &
 				    (GCH_OF_WEAKREFS | GCH_OF_FINALIZE);
 		}
-		gch_gc_resched(&n);
+		gch_resched(h, &work, 1 + obj->nslots);
 	}
 	return survivors;
 }
@@ -172,6 +164,7 @@ static void gch_promote(struct gch_heap *h, enum gch_list young, int gen)
  */
 static void gch_save_garbage(struct gch_heap *h)
 {
+	unsigned long work = 0;
 	struct gch_obj *obj;
 	struct gch_iter it;
 
@@ -179,7 +172,8 @@ static void gch_save_garbage(struct gch_heap *h)
 	for (; obj; obj = gch_iter_next(&it)) {
 		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
 		obj->gen = GCH_NGEN - 1;
-		obj->refcnt++;
+		obj->refcnt++;	/* the list's, once: GCH_REF_MAX left room */
+		gch_resched(h, &work, 1);
 	}
 	gch_list_splice_tail(h, GCH_L_UNREACHABLE, GCH_L_GARBAGE);
 }
@@ -197,7 +191,7 @@ static void gch_save_garbage(struct gch_heap *h)
 static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
 {
 	struct gch_obj *obj, *t;
-	unsigned long n = 0;
+	unsigned long work = 0;
 	struct gch_iter it;
 	u32 i;
 
@@ -212,8 +206,8 @@ static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
 				gch_decref(h, t, r);
 		}
 		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
+		gch_resched(h, &work, 1 + obj->nslots);
 		gch_obj_reap(h, obj, r);
-		gch_gc_resched(&n);
 	}
 	gch_list_init(h, GCH_L_UNREACHABLE);
 }
@@ -221,13 +215,16 @@ static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
 /* Weakrefs to the unreachable set are cleared before any finalizer runs. */
 static void gch_clear_weakrefs(struct gch_heap *h)
 {
+	unsigned long work = 0;
 	struct gch_obj *obj;
 	struct gch_iter it;
 
 	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
-	for (; obj; obj = gch_iter_next(&it))
+	for (; obj; obj = gch_iter_next(&it)) {
 		if (obj->flags & GCH_OF_WEAKREFS)
 			gch_weak_clear(h, obj);
+		gch_resched(h, &work, 1);
+	}
 }
 
 /*
@@ -272,7 +269,7 @@ static void gch_account(struct gch_heap *h, int gen, u64 survivors,
 {
 	int g;
 
-	if (gen + 1 < GCH_NGEN)
+	if (gen + 1 < GCH_NGEN && h->gen[gen + 1].count != U32_MAX)
 		h->gen[gen + 1].count++;
 	for (g = 0; g <= gen; g++)
 		h->gen[g].count = 0;
@@ -413,8 +410,8 @@ bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r)
 static u64 gch_move_all(struct gch_heap *h, enum gch_list from,
 			enum gch_list to, int gen)
 {
+	unsigned long work = 0;
 	struct gch_obj *obj;
-	unsigned long n = 0;
 	u64 count = 0;
 	struct gch_iter it;
 
@@ -422,7 +419,7 @@ static u64 gch_move_all(struct gch_heap *h, enum gch_list from,
 	for (; obj; obj = gch_iter_next(&it)) {
 		obj->gen = gen;
 		count++;
-		gch_gc_resched(&n);
+		gch_resched(h, &work, 1);
 	}
 	gch_list_splice_tail(h, from, to);
 	return count;

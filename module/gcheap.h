@@ -45,6 +45,9 @@ enum gch_list {
 	GCH_L_UNREACHABLE, GCH_L_FINALIZERS, GCH_L_GARBAGE, GCH_L_SPARE,
 };
 
+/* Work (objects + slots visited) a walk does between reschedules. */
+#define GCH_RESCHED_WORK	4096
+
 /* Handle table entries: a pointer (bit 0 clear) or a free entry. */
 #define GCH_ENT_FREE		1ULL	/* seq << 32 | next free << 1 | 1 */
 #define GCH_ENT_WEAK		2ULL	/* pointer to a struct gch_weak */
@@ -67,7 +70,9 @@ struct gch_link {
  * struct gch_obj - an object's header, in one of gcheap's slab caches
  * @link: generation list (heap lock); untracked (slotless) objects have none
  * @free_next: the chain of objects being released (after unlinking)
- * @refcnt: program refs + slot refs + event refs (heap lock)
+ * @refcnt: every reference: @urefs + slots naming it + a queued FINALIZE
+ *	    event + the garbage list's (heap lock)
+ * @urefs: the references the program holds, a part of @refcnt (heap lock)
  * @gc_refs: the collector's scratch count (heap lock, during a collection)
  * @idx: own handle index
  * @seq: sequence part of the own ref
@@ -75,10 +80,16 @@ struct gch_link {
  * @flags: GCH_OF_*
  * @nslots: reference slots, each a handle index or 0
  * @size: payload bytes
+ * @reserved: zero
  *
  * After the header: a struct gch_obj_ext if GCH_OF_EXT, then the data
  * (slots, then payload) when it fits the object's size class, else a
  * pointer to the data allocated beside it.
+ *
+ * The program can only drop references it holds (@urefs), so its mistakes
+ * never reach the heap's own references: @refcnt always covers every slot
+ * that names the object, and the collector's trial deletion holds for any
+ * program.  Cost: @urefs and @reserved took the header from 32 to 40 bytes.
  */
 struct gch_obj {
 	union {
@@ -86,6 +97,7 @@ struct gch_obj {
 		struct gch_obj *free_next;
 	};
 	u32 refcnt;
+	u32 urefs;
 	u32 gc_refs;
 	u32 idx;
 	u32 seq : GCH_SEQ_BITS;
@@ -93,7 +105,16 @@ struct gch_obj {
 	u32 flags : 6;
 	u32 nslots;
 	u32 size;
+	u32 reserved;
 };
+
+/*
+ * Counts stop short of U32_MAX: what the program and slots take fails with
+ * -EOVERFLOW at GCH_REF_MAX, which leaves room for the references the heap
+ * takes on its own without failing, each at most once in an object's
+ * life: its FINALIZE event's and the garbage list's.
+ */
+#define GCH_REF_MAX		(U32_MAX - 2)
 
 /**
  * struct gch_evnode - one event, queued on its heap's event list
@@ -127,7 +148,8 @@ struct gch_obj_ext {
  * struct gch_weak - a weak reference; its table entry has GCH_ENT_WEAK
  * @node: its WEAKREF event (GCH_WEAK_NOTIFY)
  * @siblings: the other weakrefs to the same object (circular)
- * @refcnt: program references + a queued event's
+ * @refcnt: @urefs + a queued event's
+ * @urefs: the references the program holds
  * @target: the object's index, 0 once it died
  * @idx: own handle index
  * @seq: sequence part of the own ref
@@ -139,6 +161,7 @@ struct gch_weak {
 	struct gch_evnode node;
 	struct list_head siblings;
 	u32 refcnt;
+	u32 urefs;
 	u32 target;
 	u32 idx;
 	u32 seq;
@@ -155,7 +178,7 @@ struct gch_weak {
 /* Objects whose header, ext and data fit this go in one slab object. */
 #define GCH_INLINE_MAX		256
 /* Size classes of those slab objects, one cache each (heap.c). */
-#define GCH_NCLASS		9
+#define GCH_NCLASS		8
 
 /** struct gch_gen - one generation's collector state (heap lock) */
 struct gch_gen {
@@ -175,9 +198,11 @@ struct gch_gen {
  * @heads: list heads for enum gch_list (L)
  * @gen: per generation count, threshold and statistics (L)
  * @max_objects: object limit, weakrefs included (L)
- * @max_bytes: payload byte limit (L)
+ * @max_bytes: limit of @mem (L)
  * @nobjects: live objects (L)
  * @bytes: live payload bytes (L)
+ * @mem: kernel memory of the live objects and weakrefs, as gch_shape_mem()
+ *	 and GCH_WEAK_MEM count it (L)
  * @allocated: objects allocated since creation (L)
  * @freed: objects freed since creation (L)
  * @weak_heads: object index to one of its weakrefs (L)
@@ -208,6 +233,9 @@ struct gch_gen {
  * @cache_bytes: their slab bytes (L)
  * @cache_count: how many (L)
  * @batch_buf: the last batch's op buffer, kept for the next (xchg())
+ * @yields: times a walk rescheduled (L)
+ * @read_lock: serializes read(2)s, taken before @lock (see events.c)
+ * @uid: the opener's user, charged for the heap (set at creation)
  * @id: the heap id: debugfs name, upper bits of every ref (set at creation)
  */
 struct gch_heap {
@@ -223,6 +251,7 @@ struct gch_heap {
 	u64 max_bytes;
 	u64 nobjects;
 	u64 bytes;
+	u64 mem;
 	u64 allocated;
 	u64 freed;
 	struct xarray weak_heads;
@@ -253,6 +282,9 @@ struct gch_heap {
 	u32 cache_bytes;
 	u32 cache_count;
 	struct gch_batch_buf *batch_buf;
+	u64 yields;
+	struct mutex read_lock;	/* see events.c */
+	kuid_t uid;
 	u32 id;
 };
 
@@ -365,10 +397,11 @@ static inline struct gch_obj *gch_slot_in(const u64 *table, u32 used, u32 idx)
  * @h: the heap, locked
  * @idx: a slot's content
  *
- * A slot names a live object as long as the program keeps its counts
- * right.  A program that drops references it does not hold can free an
- * object a slot still names; every slot is followed through this check, so
- * such a program only corrupts its own heap's counts, never kernel memory.
+ * A slot always names a live object: each slot holds a reference of the
+ * heap's own, which the program cannot drop (gch_user_put() refuses to
+ * drop more than the program holds).  The check is a second line of
+ * defence only: should a bug ever break that invariant, the slot reads as
+ * empty instead of leading into freed memory (debugfs verify reports it).
  *
  * Return: the object, or NULL for an empty slot or one naming no live
  * object.
@@ -438,16 +471,16 @@ static inline struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
 }
 
 /**
- * gch_incref() - take one more reference
+ * gch_incref() - take one more reference for the heap (a slot)
  * @h: the heap, locked
  * @obj: a live object
  *
- * Return: 0, or -EOVERFLOW if the count is saturated.
+ * Return: 0, or -EOVERFLOW if the count is at GCH_REF_MAX.
  */
 static inline int gch_incref(struct gch_heap *h, struct gch_obj *obj)
 {
 	lockdep_assert_held(&h->lock);
-	if (obj->refcnt == U32_MAX)
+	if (obj->refcnt >= GCH_REF_MAX)
 		return -EOVERFLOW;
 	obj->refcnt++;
 	return 0;
@@ -457,7 +490,7 @@ void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
 		     struct gch_reap *r);
 
 /**
- * gch_decref() - drop one reference
+ * gch_decref() - drop one of the heap's references (a slot's, an event's)
  * @h: the heap, locked
  * @obj: a live object
  * @r: collects what dies, to be freed by gch_reap_free() after unlocking
@@ -471,12 +504,49 @@ static inline void gch_decref(struct gch_heap *h, struct gch_obj *obj,
 		gch_decref_zero(h, obj, r);
 }
 
+/**
+ * gch_user_get() - hand the program a new reference
+ * @h: the heap, locked
+ * @obj: a live object
+ *
+ * Return: 0, or -EOVERFLOW if the count is at GCH_REF_MAX.
+ */
+static inline int gch_user_get(struct gch_heap *h, struct gch_obj *obj)
+{
+	int ret = gch_incref(h, obj);
+
+	if (!ret)
+		obj->urefs++;
+	return ret;
+}
+
+/**
+ * gch_user_put() - drop a reference the program holds
+ * @h: the heap, locked
+ * @obj: a live object
+ * @r: collects what dies
+ *
+ * Return: 0, or -EINVAL with nothing changed if the program holds none:
+ * the slots', events' and garbage list's references are not its to drop.
+ */
+static inline int gch_user_put(struct gch_heap *h, struct gch_obj *obj,
+			       struct gch_reap *r)
+{
+	lockdep_assert_held(&h->lock);
+	if (!obj->urefs)
+		return -EINVAL;
+	obj->urefs--;
+	gch_decref(h, obj, r);
+	return 0;
+}
+
 /* module parameters (main.c) */
 extern unsigned int gch_threshold[GCH_NGEN];
 extern unsigned int gch_max_objects;
 extern unsigned long gch_max_bytes;
 extern unsigned int gch_max_payload;
 extern unsigned int gch_max_slots;
+extern unsigned int gch_max_heaps_per_user;
 
 /**
  * gch_alloc_check() - validate an allocation request
@@ -529,7 +599,11 @@ struct gch_totals;
 void gch_heaps_sum(struct gch_totals *t);
 int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq);
 void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
-bool gch_heap_full(const struct gch_heap *h);
+bool gch_heap_room(const struct gch_heap *h, u64 mem);
+u64 gch_shape_mem(u32 nslots, u32 size, unsigned int flags);
+/* What a weakref costs its heap's byte limit: itself and its handle. */
+#define GCH_WEAK_MEM	(sizeof(struct gch_weak) + sizeof(u64))
+void gch_resched(struct gch_heap *h, unsigned long *work, unsigned long add);
 
 struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);
@@ -627,8 +701,8 @@ struct gch_weak *gch_lookup_weak(struct gch_heap *h, u64 ref);
 u64 gch_weak_ref_of(const struct gch_heap *h, const struct gch_weak *w);
 int gch_weak_new(struct gch_heap *h, struct gch_obj *obj, u32 flags,
 		 u64 cookie, u64 *wref);
-int gch_weak_incref(struct gch_heap *h, struct gch_weak *w);
-void gch_weak_decref(struct gch_heap *h, struct gch_weak *w);
+int gch_weak_user_get(struct gch_heap *h, struct gch_weak *w);
+int gch_weak_user_put(struct gch_heap *h, struct gch_weak *w);
 void gch_weak_clear(struct gch_heap *h, struct gch_obj *obj);
 bool gch_wants_finalize(const struct gch_heap *h, const struct gch_obj *obj);
 void gch_finalize(struct gch_heap *h, struct gch_obj *obj);
@@ -669,7 +743,7 @@ int gch_ioc_tag_stats(struct gch_heap *h, void *arg);
 
 /* debugfs.c: totals over heaps, live and closed */
 struct gch_totals {
-	u64 heaps, objects, bytes, allocated, freed, weakrefs;
+	u64 heaps, objects, bytes, mem, allocated, freed, weakrefs;
 	u64 collections, collected, uncollectable, pause_ns_max;
 };
 

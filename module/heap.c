@@ -5,7 +5,9 @@
  * Locking
  *
  *   gch_heaps_lock (mutex) protects gch_heap_idr, the registry of live heaps
- *   by id.  It is taken before a heap's lock, never inside one.
+ *   by id, and gch_user_heaps, the open heaps per user.  No heap's lock is
+ *   taken under it: the global statistics read a heap's counters without
+ *   it (gch_totals_add()).
  *
  *   gch_heap.lock (mutex, one per heap) protects everything of that heap:
  *   the handle table, every object's header, slots and payload, the
@@ -29,20 +31,25 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
+#include <linux/xarray.h>
 
 #include "gcheap.h"
 
 static DEFINE_MUTEX(gch_heaps_lock);
 static DEFINE_IDR(gch_heap_idr);
+/* Open heaps per user (uid in the initial namespace), under gch_heaps_lock. */
+static DEFINE_XARRAY(gch_user_heaps);
 
 /*
  * Size classes of the header + ext + inline data, one slab cache each.  The
- * smallest class is 40, not 32: every cache carries a non-empty
- * usercopy region (which is also what keeps it unmerged before 6.5), so an
- * object with no data at all still gets 8 bytes of one.
+ * smallest class is 48, not 40 (the header): every cache carries a
+ * non-empty usercopy region (which is also what keeps it unmerged before
+ * 6.5), so an object with no data at all still gets 8 bytes of one.
  */
 static const u16 gch_class_size[GCH_NCLASS] = {
-	40, 48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
+	48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
 };
 
 static struct kmem_cache *gch_caches[GCH_NCLASS];
@@ -64,7 +71,7 @@ int gch_heap_cache_init(void)
 	unsigned int i, c = 0;
 	char name[32];
 
-	BUILD_BUG_ON(sizeof(struct gch_obj) != 32);
+	BUILD_BUG_ON(sizeof(struct gch_obj) != 40);
 	BUILD_BUG_ON(sizeof(struct gch_obj_ext) != 24);
 
 	for (i = 0; i < ARRAY_SIZE(gch_class_by8); i++) {
@@ -241,6 +248,7 @@ struct gch_obj *gch_obj_get(struct gch_heap *h, u32 nslots, u32 size)
 	h->cache_count--;
 	gch_zero_words(obj, gch_class_size[c]);
 	obj->refcnt = 1;
+	obj->urefs = 1;
 	obj->nslots = nslots;
 	obj->size = size;
 	return obj;
@@ -316,6 +324,7 @@ struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp)
 	if (!obj)
 		return NULL;
 	obj->refcnt = 1;
+	obj->urefs = 1;
 	obj->flags = flags;
 	obj->nslots = a->nslots;
 	obj->size = a->size;
@@ -573,17 +582,66 @@ void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
 /* ---- objects in a heap ---- */
 
 /**
- * gch_heap_full() - whether the heap's object limit is reached
- * @h: the heap, locked
+ * gch_shape_mem() - the kernel memory an object costs its heap's byte limit
+ * @nslots: its slots
+ * @size: its payload bytes
+ * @flags: its GCH_OF_* (GCH_OF_EXT and GCH_OF_FINALIZE matter)
  *
- * Objects and weak references both count.
+ * Its slab object (header, ext record, inline slots and payload), the data
+ * allocated beside it, its FINALIZE event, and its handle table entry.
  *
- * Return: true if nothing more may be added.
+ * Return: bytes.
  */
-bool gch_heap_full(const struct gch_heap *h)
+u64 gch_shape_mem(u32 nslots, u32 size, unsigned int flags)
 {
-	return h->nobjects + h->nweak >= h->max_objects;
+	u64 mem = gch_class_size[gch_class_for(nslots, size, flags)] +
+		  sizeof(u64);
+
+	if (!gch_is_inline(nslots, size, flags))
+		mem += gch_data_bytes(nslots, size);
+	if (flags & GCH_OF_FINALIZE)
+		mem += sizeof(struct gch_evnode);
+	return mem;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_shape_mem);
+
+/**
+ * gch_heap_room() - whether the heap's limits admit one more object
+ * @h: the heap, locked
+ * @mem: its gch_shape_mem(), or GCH_WEAK_MEM for a weakref
+ *
+ * Objects and weak references both count.  A limit lowered below what the
+ * heap holds admits nothing until enough is freed.
+ *
+ * Return: true if it may be added.
+ */
+bool gch_heap_room(const struct gch_heap *h, u64 mem)
+{
+	return h->nobjects + h->nweak < h->max_objects &&
+	       mem <= h->max_bytes && h->mem <= h->max_bytes - mem;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_heap_room);
+
+/**
+ * gch_resched() - reschedule a long walk by the work it did
+ * @h: the heap, locked
+ * @work: the walk's work since it last rescheduled
+ * @add: what the step just done cost: one per object, one per slot
+ *
+ * An object with 65536 slots costs as much as 65536 objects without: walks
+ * that count objects alone can go for seconds without rescheduling.
+ */
+void gch_resched(struct gch_heap *h, unsigned long *work, unsigned long add)
+{
+	lockdep_assert_held(&h->lock);
+	*work += add;
+	if (*work < GCH_RESCHED_WORK)
+		return;
+	*work = 0;
+	h->yields++;
+	cond_resched();
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_resched);
 
 /**
  * gch_obj_publish() - give a new object a ref and put it in generation 0
@@ -595,10 +653,11 @@ bool gch_heap_full(const struct gch_heap *h)
  */
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 {
+	u64 mem = gch_shape_mem(obj->nslots, obj->size, obj->flags);
 	u32 idx, seq;
 	int ret;
 
-	if (gch_heap_full(h) || obj->size > h->max_bytes - h->bytes)
+	if (!gch_heap_room(h, mem))
 		return -EDQUOT;
 	ret = __gch_handle_alloc(h, &idx, &seq);
 	if (ret)
@@ -615,9 +674,11 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 		gch_tag_account(h, obj, true);
 	if (obj->nslots)
 		gch_list_add_tail(h, GCH_L_GEN0, obj);
-	h->gen[0].count++;
+	if (h->gen[0].count != U32_MAX)
+		h->gen[0].count++;
 	h->nobjects++;
 	h->bytes += obj->size;
+	h->mem += mem;
 	h->allocated++;
 	h->mutations++;
 	gch_gc_note_alloc(h);
@@ -641,6 +702,7 @@ static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 		h->gen[0].count--;
 	h->nobjects--;
 	h->bytes -= obj->size;
+	h->mem -= gch_shape_mem(obj->nslots, obj->size, obj->flags);
 	h->freed++;
 }
 
@@ -690,7 +752,7 @@ static void gch_release(struct gch_heap *h, struct gch_obj *obj,
 			struct gch_reap *r)
 {
 	struct gch_obj *stack = NULL;
-	unsigned long n = 0;
+	unsigned long work = 0;
 
 	gch_unpublish(h, obj, &stack);
 	while (stack) {
@@ -711,9 +773,8 @@ static void gch_release(struct gch_heap *h, struct gch_obj *obj,
 			else
 				gch_unpublish(h, t, &stack);
 		}
+		gch_resched(h, &work, 1 + o->nslots);
 		gch_reap_add(h, r, o);
-		if (!(++n & 4095))
-			cond_resched();
 	}
 }
 
@@ -836,7 +897,7 @@ static noinline void gch_reap_free_list(struct gch_reap *r)
 		}
 		c = oc;
 		bulk[n++] = obj;
-		if (!(++done & 4095))
+		if (!(++done % GCH_RESCHED_WORK))
 			cond_resched();
 	}
 	if (n)
@@ -890,6 +951,9 @@ EXPORT_SYMBOL_IF_KUNIT(gch_heap_config);
 /**
  * gch_heaps_sum() - what every heap did: the live ones and the closed ones
  * @t: zeroed by the caller, filled in
+ *
+ * No heap's lock is taken: a heap busy with a long collection must not
+ * hold up the registry (every open and close) while this waits for it.
  */
 void gch_heaps_sum(struct gch_totals *t)
 {
@@ -902,23 +966,75 @@ void gch_heaps_sum(struct gch_totals *t)
 	gch_totals_retired(t);
 	mutex_unlock(&gch_heaps_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_heaps_sum);
+
+/* Count a heap against its user's cap.  Return: 0 or -EMFILE. */
+static int gch_user_charge(kuid_t uid)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	unsigned long n = xa_to_value(xa_load(&gch_user_heaps, key) ?:
+				      xa_mk_value(0));
+	unsigned int cap = READ_ONCE(gch_max_heaps_per_user);
+
+	lockdep_assert_held(&gch_heaps_lock);
+	if (cap && n >= cap)
+		return -EMFILE;
+	return xa_err(xa_store(&gch_user_heaps, key, xa_mk_value(n + 1),
+			       GFP_KERNEL));
+}
+
+static void gch_user_uncharge(kuid_t uid)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	unsigned long n = xa_to_value(xa_load(&gch_user_heaps, key));
+
+	lockdep_assert_held(&gch_heaps_lock);
+	if (n > 1)	/* replacing a present entry allocates nothing */
+		xa_store(&gch_user_heaps, key, xa_mk_value(n - 1), GFP_NOWAIT);
+	else
+		xa_erase(&gch_user_heaps, key);
+}
+
+/* Give the heap an id and charge its user.  Return: 0 or -errno. */
+static int gch_heap_register(struct gch_heap *h)
+{
+	int id, ret;
+
+	mutex_lock(&gch_heaps_lock);
+	ret = gch_user_charge(h->uid);
+	if (ret)
+		goto out;
+	id = idr_alloc_cyclic(&gch_heap_idr, h, 1, GCH_HEAP_ID_MAX + 1,
+			      GFP_KERNEL);
+	if (id < 0) {
+		gch_user_uncharge(h->uid);
+		ret = id == -ENOSPC ? -EMFILE : id;
+		goto out;
+	}
+	h->id = id;
+out:
+	mutex_unlock(&gch_heaps_lock);
+	return ret;
+}
 
 /**
  * gch_heap_create() - a new, empty heap with the module's defaults
  *
  * Return: the heap, or an ERR_PTR: -ENOMEM, or -EMFILE when every heap id
- * is taken.
+ * is taken or the user has max_heaps_per_user heaps open.
  */
 struct gch_heap *gch_heap_create(void)
 {
 	static const struct gcheap_config dflt;
 	struct gch_heap *h;
-	int id, l;
+	int l, ret;
 
 	h = kzalloc(sizeof(*h), GCH_GFP);
 	if (!h)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&h->lock);
+	mutex_init(&h->read_lock);
+	h->uid = current_uid();
 	for (l = 0; l < GCH_NHEADS; l++)
 		gch_list_init(h, l);
 	h->table_used = 1;	/* index 0 is never a ref */
@@ -932,15 +1048,11 @@ struct gch_heap *gch_heap_create(void)
 	get_task_comm(h->owner_comm, current);
 	gch_heap_config(h, &dflt);
 
-	mutex_lock(&gch_heaps_lock);
-	id = idr_alloc_cyclic(&gch_heap_idr, h, 1, GCH_HEAP_ID_MAX + 1,
-			      GFP_KERNEL);
-	mutex_unlock(&gch_heaps_lock);
-	if (id < 0) {
+	ret = gch_heap_register(h);
+	if (ret) {
 		kfree(h);
-		return ERR_PTR(id == -ENOSPC ? -EMFILE : id);
+		return ERR_PTR(ret);
 	}
-	h->id = id;
 	gch_debugfs_heap_add(h);
 	return h;
 }
@@ -960,6 +1072,7 @@ void gch_heap_destroy(struct gch_heap *h)
 	gch_gc_heap_stop(h);
 	mutex_lock(&gch_heaps_lock);
 	idr_remove(&gch_heap_idr, h->id);
+	gch_user_uncharge(h->uid);
 	gch_retire_stats(h);
 	mutex_unlock(&gch_heaps_lock);
 
@@ -967,20 +1080,21 @@ void gch_heap_destroy(struct gch_heap *h)
 	for (i = 1; i < h->table_used; i++) {
 		u64 ent = h->table[i];
 
+		if (!(i % GCH_RESCHED_WORK))
+			cond_resched();
 		if (ent & GCH_ENT_FREE)
 			continue;
 		if (ent & GCH_ENT_WEAK)
 			kfree((void *)(uintptr_t)(ent & ~GCH_ENT_WEAK));
 		else
 			gch_obj_free((struct gch_obj *)(uintptr_t)ent);
-		if (!(i & 4095))
-			cond_resched();
 	}
 	gch_cache_drain(h);
 	gch_batch_heap_free(h);
 	xa_destroy(&h->weak_heads);
 	gch_tags_destroy(h);
 	kvfree(h->table);
+	mutex_destroy(&h->read_lock);
 	mutex_destroy(&h->lock);
 	kfree(h);
 }

@@ -14,12 +14,16 @@
 
 #include "gcheap.h"
 
-/* A listing in progress: @stored of at most @cap refs, @count found. */
+/*
+ * A listing in progress: @stored of at most @cap refs, @count found,
+ * @work done since the walk last rescheduled.
+ */
 struct gch_lister {
 	u64 *refs;
 	u64 cap;
 	u64 stored;
 	u64 count;
+	unsigned long work;
 	int err;
 };
 
@@ -29,7 +33,7 @@ static void gch_lister_add(struct gch_heap *h, struct gch_lister *ls,
 	ls->count++;
 	if (ls->stored >= ls->cap || ls->err)
 		return;
-	ls->err = gch_incref(h, obj);
+	ls->err = gch_user_get(h, obj);
 	if (!ls->err)
 		ls->refs[ls->stored++] = gch_ref_of(h, obj);
 }
@@ -41,8 +45,10 @@ static void gch_list_objects(struct gch_heap *h, struct gch_lister *ls,
 	struct gch_iter it;
 
 	obj = gch_iter_start(&it, h, l);
-	for (; obj; obj = gch_iter_next(&it))
+	for (; obj; obj = gch_iter_next(&it)) {
 		gch_lister_add(h, ls, obj);
+		gch_resched(h, &ls->work, 1);
+	}
 }
 
 static void gch_list_referents(struct gch_heap *h, struct gch_lister *ls,
@@ -51,9 +57,11 @@ static void gch_list_referents(struct gch_heap *h, struct gch_lister *ls,
 	u32 *slots = gch_slots(obj);
 	u32 i;
 
-	for (i = 0; i < obj->nslots; i++)
+	for (i = 0; i < obj->nslots; i++) {
 		if (gch_slot_obj(h, slots[i]))
 			gch_lister_add(h, ls, gch_slot_obj(h, slots[i]));
+		gch_resched(h, &ls->work, 1);
+	}
 }
 
 static bool gch_points_at(struct gch_obj *obj, u32 idx)
@@ -81,9 +89,11 @@ static void gch_list_referrers(struct gch_heap *h, struct gch_lister *ls,
 
 	for (i = 0; i < ARRAY_SIZE(lists); i++) {
 		obj = gch_iter_start(&it, h, lists[i]);
-		for (; obj; obj = gch_iter_next(&it))
+		for (; obj; obj = gch_iter_next(&it)) {
 			if (gch_points_at(obj, target->idx))
 				gch_lister_add(h, ls, obj);
+			gch_resched(h, &ls->work, 1 + obj->nslots);
+		}
 	}
 }
 
@@ -129,7 +139,7 @@ static void gch_list_undo(struct gch_heap *h, const u64 *refs, u64 n)
 	for (i = 0; i < n; i++) {
 		obj = gch_lookup(h, refs[i]);
 		if (obj)
-			gch_decref(h, obj, &r);
+			gch_user_put(h, obj, &r);
 	}
 	mutex_unlock(&h->lock);
 	gch_reap_free(&r);
@@ -230,7 +240,7 @@ int gch_ioc_list(struct gch_heap *h, void *arg)
  * @arg: the struct gcheap_list whose copy-out failed
  *
  * The refs are read back from the caller's buffer: a caller who changed
- * them meanwhile can only drop references of its own heap.
+ * them meanwhile can only drop references it holds, as gch_decref() could.
  */
 void gch_undo_list(struct gch_heap *h, void *arg)
 {
@@ -242,5 +252,7 @@ void gch_undo_list(struct gch_heap *h, void *arg)
 		if (get_user(ref, buf + i))
 			break;
 		gch_list_undo(h, &ref, 1);
+		if (!((i + 1) % GCH_RESCHED_WORK))
+			cond_resched();
 	}
 }

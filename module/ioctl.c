@@ -82,18 +82,20 @@ static bool gch_nonzero(const void *p, size_t len)
 	return !!memchr_inv(p, 0, len);
 }
 
-/* Drop a reference handed out by a call whose copy-out failed. */
+/*
+ * Drop the reference (to an object or a weakref) handed out by a call
+ * whose copy-out failed.  The program never saw it, but another of its
+ * threads may have got the same object since; only what the program holds
+ * is dropped.
+ */
 static void gch_undo_ref(struct gch_heap *h, u64 ref)
 {
 	struct gch_reap r = {};
-	struct gch_obj *obj;
 
 	if (!ref)
 		return;
 	mutex_lock(&h->lock);
-	obj = gch_lookup(h, ref);
-	if (obj)
-		gch_decref(h, obj, &r);
+	gch_op_refop(h, ref, false, &r);
 	mutex_unlock(&h->lock);
 	gch_reap_free(&r);
 }
@@ -162,9 +164,24 @@ static int gch_ioc_alloc(struct gch_heap *h, void *arg)
 	return ret;
 }
 
+/*
+ * An allocation undone is not a death: a finalizable object that nobody
+ * else got hold of meanwhile is freed without its FINALIZE event.
+ */
 static void gch_undo_alloc(struct gch_heap *h, void *arg)
 {
-	gch_undo_ref(h, ((struct gcheap_alloc *)arg)->ref);
+	u64 ref = ((struct gcheap_alloc *)arg)->ref;
+	struct gch_reap r = {};
+	struct gch_obj *obj;
+
+	mutex_lock(&h->lock);
+	obj = gch_lookup(h, ref);
+	if (obj && obj->refcnt == 1 && obj->urefs == 1)
+		obj->flags |= GCH_OF_FINALIZED;
+	if (obj)
+		gch_user_put(h, obj, &r);
+	mutex_unlock(&h->lock);
+	gch_reap_free(&r);
 }
 
 static int gch_ioc_refop(struct gch_heap *h, struct gcheap_ref *a, bool inc)
@@ -406,14 +423,7 @@ static int gch_ioc_weakref(struct gch_heap *h, void *arg)
 
 static void gch_undo_weakref(struct gch_heap *h, void *arg)
 {
-	struct gcheap_weakref *a = arg;
-	struct gch_weak *w;
-
-	mutex_lock(&h->lock);
-	w = gch_lookup_weak(h, a->wref);
-	if (w)
-		gch_weak_decref(h, w);
-	mutex_unlock(&h->lock);
+	gch_undo_ref(h, ((struct gcheap_weakref *)arg)->wref);
 }
 
 static int gch_ioc_weakref_get(struct gch_heap *h, void *arg)
@@ -429,7 +439,7 @@ static int gch_ioc_weakref_get(struct gch_heap *h, void *arg)
 	if (!w) {
 		ret = -ESTALE;
 	} else if (w->target) {
-		ret = gch_incref(h, gch_at(h, w->target));
+		ret = gch_user_get(h, gch_at(h, w->target));
 		if (!ret)
 			a->ref = gch_ref_of(h, gch_at(h, w->target));
 	}

@@ -23,7 +23,7 @@ MODULE_PARM_DESC(max_objects, "Most objects one heap may hold (default 1048576)"
 
 unsigned long gch_max_bytes = 256UL << 20;
 module_param_named(max_bytes, gch_max_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_bytes, "Most payload bytes one heap may hold (default 256 MiB)");
+MODULE_PARM_DESC(max_bytes, "Most kernel memory one heap's objects and weakrefs may take (default 256 MiB)");
 
 unsigned int gch_max_payload = 1U << 20;
 module_param_named(max_payload, gch_max_payload, uint, 0644);
@@ -32,6 +32,10 @@ MODULE_PARM_DESC(max_payload, "Largest payload of one object (default 1 MiB)");
 unsigned int gch_max_slots = 1U << 16;
 module_param_named(max_slots, gch_max_slots, uint, 0644);
 MODULE_PARM_DESC(max_slots, "Most slots of one object (default 65536)");
+
+unsigned int gch_max_heaps_per_user = 1024;
+module_param_named(max_heaps_per_user, gch_max_heaps_per_user, uint, 0644);
+MODULE_PARM_DESC(max_heaps_per_user, "Most heaps one user may have open, 0 for no cap (default 1024)");
 
 static int gch_open(struct inode *inode, struct file *file)
 {

@@ -8,32 +8,26 @@
 #include "gcheap.h"
 
 /**
- * gch_op_refop() - take or drop a reference to an object or a weakref
+ * gch_op_refop() - the program takes or drops a reference (object, weakref)
  * @h: the heap, locked
  * @ref: from user space
  * @inc: take (true) or drop (false)
  * @r: collects what dies
  *
- * Return: 0, -ESTALE or -EOVERFLOW.
+ * Return: 0, -ESTALE, -EOVERFLOW, or -EINVAL for a drop of a reference the
+ * program does not hold.
  */
 int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r)
 {
 	struct gch_obj *obj = gch_lookup(h, ref);
 	struct gch_weak *w;
 
-	if (obj) {
-		if (inc)
-			return gch_incref(h, obj);
-		gch_decref(h, obj, r);
-		return 0;
-	}
+	if (obj)
+		return inc ? gch_user_get(h, obj) : gch_user_put(h, obj, r);
 	w = gch_lookup_weak(h, ref);
 	if (!w)
 		return -ESTALE;
-	if (inc)
-		return gch_weak_incref(h, w);
-	gch_weak_decref(h, w);
-	return 0;
+	return inc ? gch_weak_user_get(h, w) : gch_weak_user_put(h, w);
 }
 
 /**
@@ -84,11 +78,12 @@ int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
 	t = gch_slot_obj(h, idx);
 	if (!t)
 		return 0;
-	ret = gch_incref(h, t);
+	ret = gch_user_get(h, t);
 	if (!ret)
 		*out = gch_ref_of(h, t);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_op_get_slot);
 
 /**
  * gch_op_payload() - where [off, off + len) of an object's payload is

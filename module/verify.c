@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gcheap: a heap's invariants, checked on demand (debugfs <id>/verify):
- * every slot names a live object; every refcount covers the slots and
- * queued events that name the object (the rest are the program's); every
+ * every slot names a live object; every refcount is exactly the program's
+ * references plus the slots, queued events and garbage list that name the
+ * object (a weakref's: the program's plus its queued event's); every
  * tracked object is in exactly one list, the one of its generation, and no
  * untracked object is in any; the counters agree with what is there.
  * Prints "ok", or one line per violation (at most GCH_VERIFY_MAX).
@@ -33,10 +34,21 @@ static void gch_verify_bad(struct gch_verify *v, const char *what, u32 idx,
 			   idx, a, b);
 }
 
+/* A weakref's count: the program's references and its queued event's. */
+static void gch_verify_weak(struct gch_verify *v, u32 i, u64 ent)
+{
+	struct gch_weak *w = (struct gch_weak *)(uintptr_t)(ent & ~GCH_ENT_WEAK);
+	u32 want = w->urefs + !list_empty(&w->node.link);
+
+	if (w->refcnt != want)
+		gch_verify_bad(v, "weakref refcount", i, w->refcnt, want);
+}
+
 /* Count slot references; check slots name live objects. */
 static void gch_verify_slots(struct gch_heap *h, struct gch_verify *v,
-			     u64 *objects, u64 *bytes, u64 *weak)
+			     u64 *objects, u64 *bytes, u64 *weak, u64 *mem)
 {
+	unsigned long work = 0;
 	struct gch_obj *obj;
 	u32 i, s, *slots;
 	u64 ent;
@@ -47,11 +59,15 @@ static void gch_verify_slots(struct gch_heap *h, struct gch_verify *v,
 			continue;
 		if (ent & GCH_ENT_WEAK) {
 			++*weak;
+			*mem += GCH_WEAK_MEM;
+			gch_verify_weak(v, i, ent);
 			continue;
 		}
 		obj = gch_at(h, i);
 		++*objects;
 		*bytes += obj->size;
+		*mem += gch_shape_mem(obj->nslots, obj->size, obj->flags);
+		gch_resched(h, &work, 1 + obj->nslots);
 		if (obj->idx != i)
 			gch_verify_bad(v, "object index", i, obj->idx, i);
 		slots = gch_slots(obj);
@@ -71,6 +87,7 @@ static void gch_verify_lists(struct gch_heap *h, struct gch_verify *v,
 			     u64 *frozen)
 {
 	static const u8 gen_of[] = { 0, 1, 2, GCH_GEN_PERMANENT };
+	unsigned long work = 0;
 	struct gch_obj *obj;
 	struct gch_iter it;
 	int l;
@@ -88,6 +105,7 @@ static void gch_verify_lists(struct gch_heap *h, struct gch_verify *v,
 			if (l == GCH_L_GARBAGE)
 				v->refs[obj->idx]++;	/* the list's own */
 			*frozen += l == GCH_L_PERMANENT;
+			gch_resched(h, &work, 1);
 		}
 	}
 }
@@ -114,15 +132,18 @@ static u64 gch_verify_events(struct gch_heap *h, struct gch_verify *v)
 
 static void gch_verify_objects(struct gch_heap *h, struct gch_verify *v)
 {
+	unsigned long work = 0;
 	struct gch_obj *obj;
 	u32 i;
 
 	for (i = 1; i < h->table_used; i++) {
+		gch_resched(h, &work, 1);
 		if (h->table[i] & (GCH_ENT_FREE | GCH_ENT_WEAK))
 			continue;
 		obj = gch_at(h, i);
-		if (obj->refcnt < v->refs[i] || !obj->refcnt)
-			gch_verify_bad(v, "refcount", i, obj->refcnt, v->refs[i]);
+		if (obj->refcnt != obj->urefs + v->refs[i] || !obj->refcnt)
+			gch_verify_bad(v, "refcount", i, obj->refcnt,
+				       (u64)obj->urefs + v->refs[i]);
 		if (!!obj->nslots != !!v->seen[i])
 			gch_verify_bad(v, "tracked", i, v->seen[i], !!obj->nslots);
 		if (obj->flags & (GCH_OF_COLLECTING | GCH_OF_UNREACHABLE))
@@ -147,7 +168,7 @@ static void gch_verify_counter(struct gch_verify *v, const char *what,
 int gch_verify_show(struct seq_file *m, void *unused)
 {
 	struct gch_verify v = { .m = m };
-	u64 objects = 0, bytes = 0, weak = 0, frozen = 0, events;
+	u64 objects = 0, bytes = 0, weak = 0, frozen = 0, mem = 0, events;
 	struct gch_heap *h = m->private;
 	u32 len;
 
@@ -161,12 +182,13 @@ int gch_verify_show(struct seq_file *m, void *unused)
 		kvfree(v.seen);
 		return -ENOMEM;
 	}
-	gch_verify_slots(h, &v, &objects, &bytes, &weak);
+	gch_verify_slots(h, &v, &objects, &bytes, &weak, &mem);
 	gch_verify_lists(h, &v, &frozen);
 	events = gch_verify_events(h, &v);
 	gch_verify_objects(h, &v);
 	gch_verify_counter(&v, "objects", objects, h->nobjects);
 	gch_verify_counter(&v, "bytes", bytes, h->bytes);
+	gch_verify_counter(&v, "mem", mem, h->mem);
 	gch_verify_counter(&v, "weakrefs", weak, h->nweak);
 	gch_verify_counter(&v, "frozen", frozen, h->nfrozen);
 	gch_verify_counter(&v, "events", events, h->nevents);
@@ -179,3 +201,4 @@ int gch_verify_show(struct seq_file *m, void *unused)
 		seq_printf(m, "%u more\n", v.bad - GCH_VERIFY_MAX);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_verify_show);

@@ -114,7 +114,7 @@ int gch_weak_new(struct gch_heap *h, struct gch_obj *obj, u32 flags,
 	u32 idx, seq;
 	int ret;
 
-	if (gch_heap_full(h))
+	if (!gch_heap_room(h, GCH_WEAK_MEM))
 		return -EDQUOT;
 	w = kzalloc(sizeof(*w), GCH_GFP);
 	if (!w)
@@ -129,6 +129,7 @@ int gch_weak_new(struct gch_heap *h, struct gch_obj *obj, u32 flags,
 	w->node.ev.type = GCH_EV_WEAKREF;
 	w->node.ev.cookie = cookie;
 	w->refcnt = 1;
+	w->urefs = 1;
 	w->target = obj->idx;
 	w->idx = idx;
 	w->seq = seq;
@@ -136,6 +137,7 @@ int gch_weak_new(struct gch_heap *h, struct gch_obj *obj, u32 flags,
 	w->node.ev.ref = gch_weak_ref_of(h, w);
 	h->table[idx] = (uintptr_t)w | GCH_ENT_WEAK;
 	h->nweak++;
+	h->mem += GCH_WEAK_MEM;
 	*wref = w->node.ev.ref;
 	return 0;
 
@@ -148,26 +150,25 @@ err_free:
 EXPORT_SYMBOL_IF_KUNIT(gch_weak_new);
 
 /**
- * gch_weak_incref() - take one more reference to a weakref
+ * gch_weak_user_get() - hand the program one more reference to a weakref
  * @h: the heap, locked
  * @w: the weakref
  *
- * Return: 0, or -EOVERFLOW if the count is saturated.
+ * Return: 0, or -EOVERFLOW if the count is at GCH_REF_MAX.
  */
-int gch_weak_incref(struct gch_heap *h, struct gch_weak *w)
+int gch_weak_user_get(struct gch_heap *h, struct gch_weak *w)
 {
-	if (w->refcnt == U32_MAX)
+	lockdep_assert_held(&h->lock);
+	if (w->refcnt >= GCH_REF_MAX)
 		return -EOVERFLOW;
 	w->refcnt++;
+	w->urefs++;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_weak_user_get);
 
-/**
- * gch_weak_decref() - drop a reference to a weakref, freeing it at zero
- * @h: the heap, locked
- * @w: the weakref
- */
-void gch_weak_decref(struct gch_heap *h, struct gch_weak *w)
+/* Drop a reference to a weakref, freeing it at zero. */
+static void gch_weak_decref(struct gch_heap *h, struct gch_weak *w)
 {
 	if (--w->refcnt)
 		return;
@@ -176,9 +177,28 @@ void gch_weak_decref(struct gch_heap *h, struct gch_weak *w)
 	gch_event_unqueue(h, &w->node);
 	gch_handle_free(h, w->idx, w->seq);
 	h->nweak--;
+	h->mem -= GCH_WEAK_MEM;
 	kfree(w);
 }
-EXPORT_SYMBOL_IF_KUNIT(gch_weak_decref);
+
+/**
+ * gch_weak_user_put() - drop a reference the program holds to a weakref
+ * @h: the heap, locked
+ * @w: the weakref
+ *
+ * Return: 0, or -EINVAL with nothing changed if the program holds none (a
+ * queued WEAKREF event's reference is not the program's until read).
+ */
+int gch_weak_user_put(struct gch_heap *h, struct gch_weak *w)
+{
+	lockdep_assert_held(&h->lock);
+	if (!w->urefs)
+		return -EINVAL;
+	w->urefs--;
+	gch_weak_decref(h, w);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_weak_user_put);
 
 /* Clear one weakref of a dying object; notify if it asked for it. */
 static void gch_weak_kill(struct gch_heap *h, struct gch_weak *w)
@@ -186,7 +206,7 @@ static void gch_weak_kill(struct gch_heap *h, struct gch_weak *w)
 	w->target = 0;
 	if (!(w->flags & GCH_WEAK_NOTIFY) || !(h->event_mask & GCH_EV_WEAKREF))
 		return;
-	w->refcnt++;	/* the event's, handed over by read(2) */
+	w->refcnt++;	/* the event's, once: GCH_REF_MAX left room */
 	gch_event_queue(h, &w->node);
 }
 
@@ -239,7 +259,8 @@ void gch_finalize(struct gch_heap *h, struct gch_obj *obj)
 	struct gch_evnode *fin = gch_ext(obj)->fin;
 
 	obj->flags |= GCH_OF_FINALIZED;
-	obj->refcnt++;
+	obj->refcnt++;	/* the event's, once: GCH_REF_MAX left room */
 	fin->ev.ref = gch_ref_of(h, obj);
 	gch_event_queue(h, fin);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_finalize);

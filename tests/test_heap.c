@@ -357,22 +357,28 @@ TEST(object_limit)
 	gch_close(h);
 }
 
+/*
+ * The byte limit counts kernel memory: an object of 0 slots and 100 bytes
+ * is a 192-byte slab object (40-byte header + 100 rounded up to the size
+ * class) and an 8-byte handle.
+ */
 TEST(byte_limit)
 {
-	struct gch_config cfg = { .max_bytes = 100 };
+	struct gch_config cfg = { .max_bytes = 400 };
 	struct gch_heap *h = gch_open(&cfg);
 	gch_ref_t a, b;
 	struct gch_stats st;
 
 	ASSERT_NE(NULL, h);
-	ASSERT_EQ(0, gch_alloc(h, 0, 60, &a));
-	EXPECT_EQ(-EDQUOT, gch_alloc(h, 0, 41, &b));
+	ASSERT_EQ(0, gch_alloc(h, 0, 100, &a));
+	EXPECT_EQ(-EDQUOT, gch_alloc(h, 0, 216, &b));	/* 256 + 8 */
 	ASSERT_EQ(0, gch_get_stats(h, &st));
-	EXPECT_EQ(60, st.bytes);
+	EXPECT_EQ(100, st.bytes);
 	EXPECT_EQ(1, st.objects);
-	ASSERT_EQ(0, gch_alloc(h, 0, 40, &b));
-	EXPECT_EQ(-EDQUOT, gch_alloc(h, 0, 1, &b));
-	ASSERT_EQ(0, gch_alloc(h, 4, 0, &b));
+	ASSERT_EQ(0, gch_alloc(h, 0, 100, &b));		/* 400 in all */
+	EXPECT_EQ(-EDQUOT, gch_alloc(h, 0, 0, &b));
+	ASSERT_EQ(0, gch_decref(h, a));
+	ASSERT_EQ(0, gch_alloc(h, 4, 0, &b));		/* 56 + 8 */
 	gch_close(h);
 }
 
@@ -430,7 +436,8 @@ TEST(close_returns_all_memory)
  * still names: its own counts are wrong from then on, but the kernel must
  * follow that slot safely (the fuzzer found this).
  */
-TEST_F(heap, over_decref_is_safe)
+/* Dropping a reference the program does not hold fails: a slot's is not. */
+TEST_F(heap, over_decref_is_einval)
 {
 	gch_ref_t a, b, got = 1;
 
@@ -439,14 +446,16 @@ TEST_F(heap, over_decref_is_safe)
 	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, b));
 	ASSERT_EQ(0, gch_set_slot(self->h, b, 0, a));
 	ASSERT_EQ(0, gch_decref(self->h, b));
-	ASSERT_EQ(0, gch_decref(self->h, b));	/* not ours: the slot's */
-	EXPECT_EQ(1, gch_test_objects(self->h));
+	EXPECT_EQ(-EINVAL, gch_decref(self->h, b));	/* the slot's */
+	EXPECT_EQ(2, gch_test_objects(self->h));
+	EXPECT_EQ(1, gch_test_refcount(self->h, b));
 	EXPECT_EQ(0, gch_get_slot(self->h, a, 0, &got));
-	EXPECT_EQ(0, got);			/* the dangling slot reads null */
-	EXPECT_LE(0, gch_collect(self->h, 2));
-	EXPECT_EQ(0, gch_set_slot(self->h, a, 0, 0));
-	gch_decref(self->h, a);
-	EXPECT_LE(0, gch_collect(self->h, 2));
+	EXPECT_EQ(b, got);
+	EXPECT_EQ(0, gch_decref(self->h, got));
+	EXPECT_EQ(0, gch_collect(self->h, 2));
+	EXPECT_EQ(0, gch_decref(self->h, a));
+	EXPECT_EQ(-EINVAL, gch_decref(self->h, a));
+	EXPECT_EQ(2, gch_collect(self->h, 2));
 	EXPECT_EQ(0, gch_test_objects(self->h));
 }
 

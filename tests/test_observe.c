@@ -140,7 +140,7 @@ TEST_F(dbg, global_stats_format)
 {
 	static const char *const keys[] = {
 		"heaps", "objects", "bytes", "allocated", "freed", "collections",
-		"collected", "uncollectable", "pause_ns_max", "slab_40_objects",
+		"collected", "uncollectable", "pause_ns_max", "slab_48_objects",
 		"slab_256_objects",
 	};
 	long long before, after;
@@ -236,7 +236,8 @@ TEST_F(dbg, tags_file_and_library)
 	free(s);
 }
 
-TEST_F(dbg, graph_is_valid_dot)
+/* dot itself takes tens of seconds to start under emulation on a loaded host */
+TEST_F_TIMEOUT(dbg, graph_is_valid_dot, 120)
 {
 	char cmd[256];
 	gch_ref_t a, b;
@@ -408,7 +409,11 @@ TEST_F_TIMEOUT(dbg, files_read_while_mutating, 300)
 	pthread_join(t, NULL);
 }
 
-/* verify says "ok" for a sound heap and names what a bad program broke. */
+/*
+ * verify says "ok" for a sound heap, and still does after a program tried
+ * to drop a reference it does not hold (what verify reports when an
+ * invariant breaks is tested in KUnit, where one can be broken).
+ */
 TEST_F(dbg, verify)
 {
 	gch_ref_t a, b;
@@ -421,14 +426,13 @@ TEST_F(dbg, verify)
 	ASSERT_NE(NULL, s);
 	EXPECT_STREQ("ok\n", s);
 	free(s);
-	gch_decref(self->h, b);
-	gch_decref(self->h, b);		/* a reference it does not hold */
+	EXPECT_EQ(0, gch_decref(self->h, b));
+	EXPECT_EQ(-EINVAL, gch_decref(self->h, b));	/* not its own */
 	s = heap_file(self->h, "verify");
 	ASSERT_NE(NULL, s);
-	EXPECT_NE(NULL, strstr(s, "dangling slot")) TH_LOG("%s", s);
+	EXPECT_STREQ("ok\n", s);
 	free(s);
-	gch_set_slot(self->h, a, 0, 0);
-	gch_decref(self->h, a);
+	EXPECT_EQ(0, gch_decref(self->h, a));
 }
 
 /* A file opened on a heap that is then closed reads nothing, safely. */

@@ -213,7 +213,7 @@ static int module_loaded(void)
 
 static int cache_exists(void)
 {
-	return !access("/sys/kernel/slab/gcheap_obj-40", F_OK);
+	return !access("/sys/kernel/slab/gcheap_obj-48", F_OK);
 }
 
 /*

@@ -26,6 +26,14 @@
 /*
  * A ref names one object or weak reference of a heap; 0 is null.  Refs are
  * opaque: a ref that names nothing live in this heap fails with -ESTALE.
+ *
+ * The kernel counts the references the program holds (every process
+ * sharing the heap together) apart from the heap's own (slots, queued
+ * events, the garbage list).  Every call that hands out a ref (ALLOC,
+ * GET_SLOT, WEAKREF, WEAKREF_GET, LIST, read(2) of an event) gives the
+ * program one reference, INCREF one more; DECREF, a batch DECREF or
+ * ALLOC_MOVE of a reference the program does not hold fails with -EINVAL
+ * and changes nothing.
  */
 
 /* Generations. */
@@ -56,7 +64,14 @@
 #define GCH_EV_ALL		(GCH_EV_WEAKREF | GCH_EV_FINALIZE | GCH_EV_COLLECT)
 #define GCH_EV_DEFAULT		(GCH_EV_WEAKREF | GCH_EV_FINALIZE)
 
-/* GCHEAP_IOC_CONFIG: limits and thresholds; all zero = module defaults. */
+/*
+ * GCHEAP_IOC_CONFIG: limits and thresholds; all zero = module defaults.
+ * max_bytes limits the kernel memory the heap's objects take (slab object
+ * with header, slots and payload, data allocated beside it, FINALIZE
+ * event, handle table entry; a weakref's record and handle), not only
+ * their payload.  A limit lowered below what the heap holds admits nothing
+ * until enough is freed.
+ */
 struct gcheap_config {
 	__u64 max_objects;	/* 0: the module's cap (max_objects param) */
 	__u64 max_bytes;	/* 0: the module's cap (max_bytes param) */
@@ -130,7 +145,7 @@ struct gcheap_gen_stats {
 struct gcheap_stats {
 	struct gcheap_gen_stats gen[GCH_NGEN];
 	__u64 objects;		/* live now */
-	__u64 bytes;		/* live payload bytes */
+	__u64 bytes;		/* live payload bytes (max_bytes limits more) */
 	__u64 allocated;	/* objects since open */
 	__u64 freed;
 	__u64 weakrefs;		/* live weak references */
@@ -203,7 +218,13 @@ struct gcheap_weakref_get {
 	__u32 reserved;		/* must be 0 */
 };
 
-/* read(2) on the heap's fd returns whole events. */
+/*
+ * read(2) on the heap's fd returns whole events; a FINALIZE or WEAKREF
+ * event's ref becomes the program's when it is read.  An RWF_NOWAIT read
+ * never waits for the heap: -EAGAIN while a collection or another read
+ * holds it.  Opening /dev/gcheap fails with EMFILE past the module's
+ * max_heaps_per_user heaps open by one user.
+ */
 struct gcheap_event {
 	__u32 type;		/* GCH_EV_* */
 	__u32 generation;	/* GCH_EV_COLLECT */
@@ -225,6 +246,7 @@ struct gcheap_event {
  * ALLOC_MOVE: a new object (nslots = slot, size = len) whose slots 0 and 1
  * hold a and b (0 = empty), which take over the references the program
  * held on a and b (as CPython's reference-stealing functions do); result.
+ * The program must hold one reference to each (two if a == b): -EINVAL.
  */
 #define GCH_OP_ALLOC_MOVE	8
 /* PEEK_SLOT: result = a[slot] (or 0) as a borrowed ref: no new reference */
@@ -254,7 +276,13 @@ struct gcheap_batch_op {
 	__u64 result;		/* out: ALLOC, GET_SLOT: the new ref */
 };
 
-/* GCHEAP_IOC_BATCH: ops run in order, stopping at the first failure. */
+/*
+ * GCHEAP_IOC_BATCH: ops run in order, stopping at the first failure.
+ * Returns 0 when the batch ran; -EFAULT, with nothing run, when a buffer it
+ * would write to (the ops' results, READ buffers) is not writable; 1 when
+ * it ran but could not write everything back because the program unmapped
+ * a buffer meanwhile (done and error still tell what ran).
+ */
 struct gcheap_batch {
 	__u64 ops;		/* user pointer to struct gcheap_batch_op[count] */
 	__u32 count;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "gcheap.h"
 #include "internal.h"
@@ -139,13 +140,14 @@ GCH_API int gch_batch_submit(struct gch_batch *b)
 	arg.ops = (uintptr_t)b->ops;
 	arg.count = b->n;
 	arg.op_size = sizeof(b->ops[0]);
-	ret = gch__ioctl(b->h, GCHEAP_IOC_BATCH, &arg);
-	if (ret)
-		return ret;	/* rejected whole: nothing ran */
+	ret = ioctl(b->h->fd, GCHEAP_IOC_BATCH, &arg);
+	if (ret < 0)
+		return -errno;	/* rejected whole: nothing ran */
 	b->done = arg.done;
 	b->error = arg.error;
 	b->submitted = 1;
-	return (int)arg.done;
+	/* 1: the ops ran, but a READ buffer went away meanwhile. */
+	return ret ? -EFAULT : (int)arg.done;
 }
 
 GCH_API int gch_batch_result(const struct gch_batch *b, uint32_t i, gch_ref_t *ref)

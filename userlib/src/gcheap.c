@@ -441,8 +441,8 @@ GCH_API int gch_next_event(struct gch_heap *h, struct gch_event *ev, int timeout
 	int64_t deadline = timeout_ms >= 0 ? gch__now_ms() + timeout_ms : -1;
 	struct iovec iov = { .iov_base = ev, .iov_len = sizeof(*ev) };
 	struct pollfd pfd;
+	int wait, ret, busy = 0;
 	ssize_t n;
-	int wait;
 
 	if (!h || !ev)
 		return -EINVAL;
@@ -465,8 +465,19 @@ GCH_API int gch_next_event(struct gch_heap *h, struct gch_event *ev, int timeout
 		}
 		pfd.fd = h->fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
+		if (busy) {
+			/*
+			 * Events are queued, but the heap was busy (a
+			 * collection, another reader): RWF_NOWAIT never
+			 * waits for it, so back off instead of spinning.
+			 */
+			wait = wait < 0 || wait > 1 ? 1 : wait;
+			pfd.events = 0;
+		}
+		ret = poll(&pfd, 1, wait);
+		if (ret < 0 && errno != EINTR)
 			return -errno;
+		busy = ret > 0 && (pfd.revents & POLLIN);
 	}
 }
 
