@@ -13,10 +13,12 @@ import collections.abc
 import ctypes
 import errno
 import itertools
+import math
 import os
 import select
 import sys
 import threading
+import time
 import weakref as _weakref
 
 from . import _lib
@@ -505,16 +507,30 @@ class Heap:
         Returns how many events were handled.
         """
         h = self._handle()
-        ms = -1 if timeout is None else int(timeout * 1000)
+        deadline = None if timeout is None else time.monotonic() + timeout
         ev = _lib.gch_event()
         pev = ctypes.byref(ev)
+        poller = None
         n = 0
         while self._h is not None:
-            ret = self._lib.gch_next_event(h, pev, ms if n == 0 else 0)
-            if ret == 0:
-                break
+            ret = self._lib.gch_next_event(h, pev, 0)
             if ret < 0:
                 raise error(-ret, "gch_next_event")
+            if ret == 0:
+                if n or timeout == 0:
+                    break
+                # Wait in Python's poll, which Ctrl-C interrupts (the
+                # library's wait retries on EINTR).
+                left = None
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                if poller is None:
+                    poller = select.poll()
+                    poller.register(self._lib.gch_fd(h), select.POLLIN)
+                poller.poll(None if left is None else math.ceil(left * 1000))
+                continue
             n += 1
             self._run_event(ev.type, ev.generation, ev.cookie, ev.ref,
                             ev.collected, ev.uncollectable)

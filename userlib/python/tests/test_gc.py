@@ -3,6 +3,7 @@
 Lib/test/test_gc.py."""
 import gc
 import threading
+import time
 import unittest
 
 import gcheap
@@ -463,6 +464,20 @@ class DispatcherTests(HeapTestCase):
         self.heap.stop_dispatcher()
         self.assertFalse(t.is_alive())
         self.assertEqual(self.live(), 0)
+
+    def test_dispatch_waits(self):
+        t0 = time.monotonic()
+        self.assertEqual(self.heap.dispatch(0.05), 0)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.05)
+        seen = []
+        held = [self.heap.new(0, finalizer=seen.append)]
+        timer = threading.Timer(0.05, held.clear)
+        timer.start()
+        self.assertEqual(self.heap.dispatch(None), 1)   # until it comes
+        timer.join()
+        self.assertEqual(len(seen), 1)
+        seen.clear()
+        self.assertEqual(self.heap.stats()["objects"], 0)
 
     def test_close_stops_the_dispatcher(self):
         heap = gcheap.Heap()
