@@ -91,9 +91,13 @@ userlib/gcheapstat: userlib/gcheapstat.c
 tests: $(TEST_BINS) $(BUILD)/tests/test_python
 
 # The Python package's tests (userlib/python/tests), run by guest-tests as
-# one more test program: a wrapper that finds them from where it is.
-$(BUILD)/tests/test_python: userlib/python/tests/run.py $(LIB_SO)
+# one more test program: a wrapper that finds them from where it is.  The
+# modules are byte-compiled here: the guests' root is read-only, and
+# compiling them at every run costs seconds under emulation.
+PY_SRCS := $(wildcard userlib/python/gcheap/*.py userlib/python/tests/*.py)
+$(BUILD)/tests/test_python: $(PY_SRCS) $(LIB_SO)
 	@mkdir -p $(@D)
+	$(PYTHON) -m compileall -q userlib/python/gcheap userlib/python/tests
 	printf '%s\n' '#!/bin/sh' \
 		'# The gcheap Python tests (userlib/python/tests/run.py), KTAP.' \
 		'exec python3 "$$(dirname "$$0")/../../userlib/python/tests/run.py" "$$@"' >$@
