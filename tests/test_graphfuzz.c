@@ -54,7 +54,7 @@
 #define HELD_KEEP	160	/* past this, it drops some */
 #define SEEN		64	/* refs it remembers having seen */
 #define BATCH_OPS	24
-#define LIST_CAP	32
+#define LIST_CAP	16
 #define MAX_SLOTS	40	/* the most slots an object gets */
 #define UNKNOWN		UINT32_MAX
 #define TRACE		48	/* recent calls, shown on a failure */
@@ -181,7 +181,9 @@ struct fz {
 	struct tally *t;
 	struct call trace[TRACE];
 	unsigned int traced;
-	uint8_t *pages;		/* two: the second read-only during a call */
+	uint8_t *pages;		/* two: the second read-only */
+	uint8_t *alias;		/* the second, writable */
+	const struct bat *judged;	/* a batch whose results are checked */
 };
 
 /* ---- randomness ---- */
@@ -222,36 +224,65 @@ static void note(struct fz *f, const char *what, gch_ref_t a, gch_ref_t b,
 		.shared = f->v == &f->shared };
 }
 
-static void print_trace(const struct fz *f)
+static void print_trace(const struct fz *f, FILE *out)
 {
 	const struct call *c;
 	unsigned int i;
 
-	printf("# process %d, its last calls (operation, heap, call, operands, result):\n",
-	       f->proc);
+	fprintf(out, "# process %d, its last calls (operation, heap, call, operands, result):\n",
+		f->proc);
 	for (i = f->traced > TRACE ? f->traced - TRACE : 0; i < f->traced; i++) {
 		c = &f->trace[i % TRACE];
-		printf("#   %ld %s %s %#llx %#llx = %ld\n", c->op,
-		       c->shared ? "shared" : "own", c->what,
-		       (unsigned long long)c->a, (unsigned long long)c->b, c->ret);
+		fprintf(out, "#   %ld %s %s %#llx %#llx = %ld\n", c->op,
+			c->shared ? "shared" : "own", c->what,
+			(unsigned long long)c->a, (unsigned long long)c->b,
+			c->ret);
 	}
 }
 
+static const char *op_name(uint32_t op);
+static const char *outcomes(unsigned int allow, char *buf, size_t len);
+
+static void print_batch(const struct bat *bt, FILE *out)
+{
+	char a[80];
+	int i;
+
+	for (i = 0; i < bt->n; i++)
+		fprintf(out, "#   op %d %s a %#llx b %#llx allowed: %s\n", i,
+			op_name(bt->op[i].op), (unsigned long long)bt->op[i].a,
+			(unsigned long long)bt->op[i].b,
+			outcomes(bt->op[i].allow, a, sizeof(a)));
+}
+
+/* The first failure of a process, with its trace, in one write. */
 static __attribute__((format(printf, 2, 3)))
 void fail(struct fz *f, const char *fmt, ...)
 {
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
 	va_list ap;
 
 	if (f->failed++)
 		return;
-	printf("# round %d process %d operation %ld (%s heap%s): ", f->round,
-	       f->proc, f->op, f->v->name, f->lying ? ", lying" : "");
+	out = open_memstream(&text, &len);
+	if (!out)
+		out = stdout;
+	fprintf(out, "# round %d process %d operation %ld (%s heap%s): ",
+		f->round, f->proc, f->op, f->v->name,
+		f->lying ? ", lying" : "");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(out, fmt, ap);
 	va_end(ap);
-	printf("\n");
-	print_trace(f);
+	fprintf(out, "\n");
+	if (f->judged)
+		print_batch(f->judged, out);
+	print_trace(f, out);
 	fflush(stdout);
+	if (out != stdout && !fclose(out) && write(1, text, len) < 0)
+		perror("write");
+	free(text);
 }
 
 static unsigned int outcome(long ret)
@@ -1022,13 +1053,10 @@ static void op_events(struct fz *f)
 	if (faults) {
 		at = (void *)(f->pages + 4096 - fit * sz - rnd(f, sz));
 		iov = (struct iovec){ at, (fit + 2) * sz };
-		mprotect(f->pages + 4096, 4096, PROT_READ);
 	}
 	n = preadv2(gch_fd(f->v->h), &iov, 1, -1, RWF_NOWAIT);
-	if (faults) {
+	if (faults)
 		memcpy(ev, at, fit * sz);
-		mprotect(f->pages + 4096, 4096, PROT_READ | PROT_WRITE);
-	}
 	note(f, "read events (bytes, faults)", n, faults, n < 0 ? -errno : n);
 	if (n < 0) {
 		if (errno != EAGAIN && (errno != EFAULT || !faults || fit))
@@ -1045,16 +1073,17 @@ static void op_events(struct fz *f)
 }
 
 /*
- * The argument of a call that hands out a reference, in a page that turns
- * read-only: the kernel reads it, cannot write the result back, and must
- * undo what it did (-EFAULT, nothing changed).
+ * The argument of a call that hands out a reference, written through the
+ * alias of a read-only page: the kernel reads it, cannot write the result
+ * back, and must undo what it did (-EFAULT, nothing changed).
  */
-static void *fault_arg(struct fz *f, size_t size)
+static void *fault_arg(struct fz *f, size_t size, void **ro)
 {
-	void *p = f->pages + 4096 + 4096 - size - 8 * rnd(f, 4);
+	size_t off = 4096 - size - 8 * rnd(f, 4);
 
-	memset(p, 0, size);
-	return p;
+	memset(f->alias + off, 0, size);
+	*ro = f->pages + 4096 + off;
+	return f->alias + off;
 }
 
 static void op_fault(struct fz *f)
@@ -1073,13 +1102,13 @@ static void op_fault(struct fz *f)
 
 	switch (which) {
 	case 0:
-		arg = al = fault_arg(f, sizeof(*al));
+		al = fault_arg(f, sizeof(*al), &arg);
 		al->nslots = rnd(f, 4);
 		al->size = rnd(f, 32);
 		cmd = GCHEAP_IOC_ALLOC;
 		break;
 	case 1:
-		arg = sl = fault_arg(f, sizeof(*sl));
+		sl = fault_arg(f, sizeof(*sl), &arg);
 		sl->obj = o;
 		sl->slot = slot_for(f, &k);
 		w[0] = as_obj(&k);
@@ -1087,21 +1116,19 @@ static void op_fault(struct fz *f)
 		cmd = GCHEAP_IOC_GET_SLOT;
 		break;
 	case 2:
-		arg = wr = fault_arg(f, sizeof(*wr));
+		wr = fault_arg(f, sizeof(*wr), &arg);
 		wr->obj = o;
 		wr->flags = rnd(f, 2);
 		w[0] = as_obj(&k);
 		cmd = GCHEAP_IOC_WEAKREF;
 		break;
 	default:
-		arg = wg = fault_arg(f, sizeof(*wg));
+		wg = fault_arg(f, sizeof(*wg), &arg);
 		wg->wref = o;
 		w[0] = as_weak(&k);
 		cmd = GCHEAP_IOC_WEAKREF_GET;
 	}
-	mprotect(f->pages + 4096, 4096, PROT_READ);
 	ret = ioctl(gch_fd(f->v->h), cmd, arg) < 0 ? -errno : 0;
-	mprotect(f->pages + 4096, 4096, PROT_READ | PROT_WRITE);
 	note(f, "ioctl with a read-only result", o, cmd, ret);
 	bad(f, "ioctl with a read-only result", ret,
 	    allowed(E_FAULT | E_FAILS | E_SHORT | E_OVERFLOW, 2, w));
@@ -1507,19 +1534,6 @@ static void shape_mix(struct fz *f, struct bat *bt)
 	}
 }
 
-static void bat_dump(const struct bat *bt)
-{
-	char a[64];
-	int i;
-
-	for (i = 0; i < bt->n; i++)
-		printf("#   op %d %s a %#llx b %#llx allowed: %s\n", i,
-		       op_name(bt->op[i].op), (unsigned long long)bt->op[i].a,
-		       (unsigned long long)bt->op[i].b,
-		       outcomes(bt->op[i].allow, a, sizeof(a)));
-	fflush(stdout);
-}
-
 /* Each op up to the first failure got an outcome it was allowed. */
 static int bat_check(struct fz *f, struct bat *bt, int done)
 {
@@ -1535,7 +1549,6 @@ static int bat_check(struct fz *f, struct bat *bt, int done)
 			fail(f, "%s: the batch stopped without an error", what);
 		else if (!bad(f, what, ret, bt->op[i].allow))
 			continue;
-		bat_dump(bt);
 		return -1;
 	}
 	return 0;
@@ -1579,15 +1592,10 @@ static void bat_apply(struct fz *f, struct bat *bt, int done)
 	}
 }
 
-static void bat_run(struct fz *f, struct bat *bt)
+static void bat_judge(struct fz *f, struct bat *bt, int done)
 {
-	int done = gch_batch_submit(bt->b);
-
-	note(f, "batch (ops, done)", bt->n, done, done);
-	f->t->batches++;
 	if (bt->malformed) {
-		if (bad(f, "batch with a malformed op", done, E_INVAL | E_NOMEM))
-			bat_dump(bt);
+		bad(f, "batch with a malformed op", done, E_INVAL | E_NOMEM);
 		return;
 	}
 	if (bad(f, "batch", done, E_OK | E_NOMEM) || done < 0)
@@ -1596,6 +1604,17 @@ static void bat_run(struct fz *f, struct bat *bt)
 		fail(f, "batch: %d of %d ops done", done, bt->n);
 	else if (!bat_check(f, bt, done))
 		bat_apply(f, bt, done);
+}
+
+static void bat_run(struct fz *f, struct bat *bt)
+{
+	int done = gch_batch_submit(bt->b);
+
+	note(f, "batch (ops, done)", bt->n, done, done);
+	f->t->batches++;
+	f->judged = bt;		/* shown with a failure */
+	bat_judge(f, bt, done);
+	f->judged = NULL;
 }
 
 static void op_batch(struct fz *f)
@@ -1809,6 +1828,25 @@ static void finish(struct fz *f)
 	gch_close(f->own.h);
 }
 
+/*
+ * Two pages of one memfd, the second read-only, and a writable alias of it
+ * (no mprotect() per call: under emulation each costs milliseconds).
+ */
+static int map_pages(struct fz *f)
+{
+	int fd = memfd_create("gfuzz", 0);
+	void *ro;
+
+	if (fd < 0 || ftruncate(fd, 2 * 4096))
+		return -1;
+	f->pages = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	f->alias = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
+	ro = f->pages == MAP_FAILED ? MAP_FAILED :
+	     mmap(f->pages + 4096, 4096, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 4096);
+	close(fd);
+	return f->alias == MAP_FAILED || ro == MAP_FAILED ? -1 : 0;
+}
+
 static uint64_t seed_of(const struct cfg *c, int round, int proc)
 {
 	uint64_t s = mix(c->seed ^ mix((uint64_t)round << 16 | proc));
@@ -1825,9 +1863,7 @@ static int worker(struct gch_heap *shared, const struct cfg *c, int round,
 	if (!f)
 		return 1;
 	exact_checks = c->exact;
-	f->pages = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (f->pages == MAP_FAILED)
+	if (map_pages(f))
 		return 1;
 	f->rng = seed_of(c, round, proc);
 	f->round = round;
@@ -1848,6 +1884,7 @@ static int worker(struct gch_heap *shared, const struct cfg *c, int round,
 		finish(f);
 	failed = f->failed;
 	munmap(f->pages, 2 * 4096);
+	munmap(f->alias, 4096);
 	free(f);
 	fflush(stdout);
 	return failed ? 1 : 0;
