@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -114,6 +116,71 @@ static inline long long gch_test_slab_objects(void)
 	if (gch_test_slab_pass(1) < 0)
 		return -1;
 	return gch_test_slab_pass(0);
+}
+
+/* Write a string to a sysfs or cgroup file: 0 or -1. */
+static inline int gch_test_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* A number read from a sysfs file, or -1. */
+static inline long gch_test_read_long(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* Run @fn in a child process: its exit status, 128 + a signal, or -1. */
+static inline int gch_test_run_child(void (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		fn();
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
+	       WEXITSTATUS(status);
+}
+
+/*
+ * A memory cgroup @cg limited to @max bytes, no swap: 0, or -1 when the
+ * machine has no writable cgroup2 (the test skips).
+ */
+static inline int gch_test_memcg(const char *cg, const char *max)
+{
+	char path[256];
+
+	if (access("/sys/fs/cgroup/cgroup.subtree_control", W_OK))
+		return -1;
+	gch_test_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	if (mkdir(cg, 0755) && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	if (gch_test_write_str(path, max))
+		return -1;
+	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
+	gch_test_write_str(path, "0");
+	return 0;
 }
 
 #endif

@@ -11,9 +11,7 @@
 #include <signal.h>
 #include <time.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 
 #include "gch_test.h"
 
@@ -223,47 +221,6 @@ TEST(limit_lowered_below_usage)
 
 #define CG "/sys/fs/cgroup/gcheap-hostile"
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
-static int run_child(void (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		fn();
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
-	       WEXITSTATUS(status);
-}
-
 /*
  * 64 ALLOCs of 65536 slots and 1 MiB in one batch, in a 32 MiB cgroup, on
  * a heap that holds 4 MiB: only what fits is allocated.
@@ -277,7 +234,7 @@ static void big_batch_in_cgroup(void)
 	int i, done;
 
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (write_str(CG "/cgroup.procs", pid))
+	if (gch_test_write_str(CG "/cgroup.procs", pid))
 		_exit(20);
 	h = gch_open(&cfg);
 	b = h ? gch_batch_new(h, 64) : NULL;
@@ -298,14 +255,9 @@ TEST(batch_prealloc_within_limits)
 {
 	int rc;
 
-	if (access("/sys/fs/cgroup/cgroup.subtree_control", W_OK))
+	if (gch_test_memcg(CG, "33554432"))
 		SKIP(return, "no writable cgroup2");
-	write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
-	if (mkdir(CG, 0755) && errno != EEXIST)
-		SKIP(return, "cannot make a cgroup");
-	ASSERT_EQ(0, write_str(CG "/memory.max", "33554432"));
-	write_str(CG "/memory.swap.max", "0");
-	rc = run_child(big_batch_in_cgroup);
+	rc = gch_test_run_child(big_batch_in_cgroup);
 	EXPECT_EQ(0, rc) TH_LOG("child: %d (30 + errno: the batch failed whole)", rc);
 	rmdir(CG);
 }
@@ -352,21 +304,21 @@ static void cap_other(void)
 
 TEST(heaps_per_user_capped)
 {
-	long old = read_long(PARAM "max_heaps_per_user");
+	long old = gch_test_read_long(PARAM "max_heaps_per_user");
 	struct gch_heap *mine;
 	char buf[32];
 
 	if (geteuid())
 		SKIP(return, "needs root to set the cap and change users");
 	ASSERT_LE(0, old) TH_LOG("no max_heaps_per_user parameter");
-	ASSERT_EQ(0, write_str(PARAM "max_heaps_per_user", "4"));
+	ASSERT_EQ(0, gch_test_write_str(PARAM "max_heaps_per_user", "4"));
 	mine = gch_open(NULL);	/* root's own count is apart */
 	EXPECT_NE(NULL, mine);
-	EXPECT_EQ(0, run_child(cap_nobody));
-	EXPECT_EQ(0, run_child(cap_other));
+	EXPECT_EQ(0, gch_test_run_child(cap_nobody));
+	EXPECT_EQ(0, gch_test_run_child(cap_other));
 	gch_close(mine);
 	snprintf(buf, sizeof(buf), "%ld", old);
-	ASSERT_EQ(0, write_str(PARAM "max_heaps_per_user", buf));
+	ASSERT_EQ(0, gch_test_write_str(PARAM "max_heaps_per_user", buf));
 }
 
 /* A READ buffer that cannot take the data: nothing in the batch runs. */
@@ -583,7 +535,7 @@ TEST_F(heap, walks_reschedule_by_work)
 /* graph.dot shows at most graph_max_edges slot edges, and says so. */
 TEST_F(heap, graph_dot_bounds_edges)
 {
-	long max = read_long(PARAM "graph_max_edges");
+	long max = gch_test_read_long(PARAM "graph_max_edges");
 	struct gch_batch *b = gch_batch_new(self->h, 4096);
 	char path[96], line[256];
 	long edges = 0, cut = 0;

@@ -16,24 +16,6 @@
 
 #define DBG "/sys/kernel/debug/gcheap"
 
-static int run_child(void (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		fn();
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
-
 static void as_nobody(void)
 {
 	struct gch_heap *h;
@@ -58,7 +40,7 @@ TEST(unprivileged_user_uses_a_heap_not_debugfs)
 {
 	if (geteuid())
 		SKIP(return, "needs root to become nobody");
-	EXPECT_EQ(0, run_child(as_nobody));
+	EXPECT_EQ(0, gch_test_run_child(as_nobody));
 }
 
 /* "ffff" and 12 more hex digits: the shape of a kernel address. */
@@ -154,17 +136,6 @@ TEST(no_kernel_address_anywhere)
 
 #define CG "/sys/fs/cgroup/gcheap-test"
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* Grow a heap inside a 32 MiB cgroup until the kernel says no. */
 static void grow_in_cgroup(void)
 {
@@ -176,7 +147,7 @@ static void grow_in_cgroup(void)
 	long i;
 
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (write_str(CG "/cgroup.procs", pid))
+	if (gch_test_write_str(CG "/cgroup.procs", pid))
 		_exit(20);
 	h = gch_open(&cfg);
 	if (!h)
@@ -194,14 +165,9 @@ TEST(memcg_limit_is_enomem_not_oom)
 {
 	int rc;
 
-	if (access("/sys/fs/cgroup/cgroup.subtree_control", W_OK))
+	if (gch_test_memcg(CG, "33554432"))
 		SKIP(return, "no writable cgroup2");
-	write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
-	if (mkdir(CG, 0755) && errno != EEXIST)
-		SKIP(return, "cannot make a cgroup");
-	ASSERT_EQ(0, write_str(CG "/memory.max", "33554432"));
-	write_str(CG "/memory.swap.max", "0");
-	rc = run_child(grow_in_cgroup);
+	rc = gch_test_run_child(grow_in_cgroup);
 	EXPECT_EQ(0, rc) TH_LOG("child ended with %d (137 = OOM-killed)", rc);
 	rmdir(CG);
 }
