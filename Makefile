@@ -5,6 +5,7 @@
 # QEMU test harness (scripts/).
 #
 #   make            gcheap.ko and the KUnit module for KDIR, libgcheap, tools
+#   make deps       install the Debian packages the rest needs (scripts/deps)
 #   make check      every test layer on the debug and the distro kernel
 #   make run        the demo, in the debug guest
 #   make bench      the benchmarks, in a guest without checkers
@@ -13,10 +14,12 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 
 # The kernel to build against: KDIR=..., else the running kernel's headers,
-# else gcheap's debug test kernel (built once into ~/.cache/gcheap).
+# else gcheap's debug test kernel (built once into ~/.cache/gcheap, which
+# takes minutes: the modules target says so before it starts).
 ifeq ($(origin KDIR),undefined)
 KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
 ifeq ($(KDIR),)
+KDIR_IS_DEBUG := 1
 KDIR = $(shell $(TOP)/scripts/build-kernel debug)
 endif
 endif
@@ -39,13 +42,23 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 KSFT_DIR = $(shell $(TOP)/scripts/build-kernel --source)/tools/testing/selftests
 
-.PHONY: all modules lib tools tests kmod-debug kmod-distro check run clean \
+.PHONY: all deps modules lib tools tests kmod-debug kmod-distro check run clean \
 	overhead bench fuzz stress install modules_install dkms-install dkms-remove deb \
 	FORCE
 
 all: modules lib tools
 
+deps:
+	scripts/deps
+
 modules:
+ifdef KDIR_IS_DEBUG
+	@echo "make: no kernel headers for $$(uname -r) (/lib/modules/$$(uname -r)/build):" \
+		"building gcheap.ko against gcheap's debug test kernel, built once" \
+		"into ~/.cache/gcheap by scripts/build-kernel (minutes the first time;" \
+		"needs make deps; KDIR=... builds against another kernel)" >&2
+endif
+	@[ -n "$(KDIR)" ] || { echo "make: no kernel to build against" >&2; exit 2; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
 # The same sources, built for each test kernel in its own shadow tree.
@@ -114,7 +127,11 @@ check:
 	scripts/check
 
 # The C demo, then the Python one (userlib/python/demo.py), in one guest.
-run: all kmod-debug
+# Like check, it installs what it needs first: it is a fresh machine's
+# first command.
+run:
+	scripts/deps
+	$(MAKE) all kmod-debug
 	scripts/vm-run --kernel debug -- \
 		env GCHEAPSTAT=$(TOP)/userlib/gcheapstat \
 		GCHEAP_LIBRARY=$(TOP)/$(LIB_SO) sh -c \
