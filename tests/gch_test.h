@@ -59,22 +59,125 @@ static inline int gch_test_ioctl(struct gch_heap *h, unsigned long cmd, void *ar
 	return ioctl(gch_fd(h), cmd, arg) < 0 ? -errno : 0;
 }
 
+/*
+ * Write a string to a sysfs, cgroup, debugfs or tracefs file, truncating it
+ * as the shell's > does (which empties tracefs's trace): 0, or -1 with
+ * errno set (EIO for a short write).
+ */
+static inline int gch_test_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	if (n >= 0 && n != (ssize_t)strlen(s))
+		errno = EIO;
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/*
+ * A whole file (debugfs, tracefs, sysfs, procfs) as a malloc'ed string,
+ * or NULL when it cannot be opened.  A read error ends the string there.
+ */
+static inline char *gch_test_read_file(const char *path)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 2) {
+			char *nb = realloc(buf, cap *= 2);
+
+			if (!nb)
+				break;
+			buf = nb;
+		}
+	}
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
+/* A number read from a sysfs file, or -1. */
+static inline long gch_test_read_long(const char *path)
+{
+	char *s = gch_test_read_file(path);
+	long v = s && *s ? strtol(s, NULL, 10) : -1;
+
+	free(s);
+	return v;
+}
+
+#define GCH_TEST_DEBUGFS "/sys/kernel/debug/gcheap"
+
+/* A file of heap @h's debugfs directory (stats, objects, verify, ...), or NULL. */
+static inline char *gch_test_heap_file(struct gch_heap *h, const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), GCH_TEST_DEBUGFS "/%d/%s", gch_heap_id(h),
+		 name);
+	return gch_test_read_file(path);
+}
+
+/* The value of the line "@key value" in @text (a stats file), or -1. */
+static inline long long gch_test_kv(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, key, kl) && p[kl] == ' ')
+			return strtoll(p + kl + 1, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
 /* One "key value" line of a heap's debugfs stats file, or -1. */
 static inline long long gch_test_heap_stat(struct gch_heap *h, const char *key)
 {
-	char path[96], line[256], k[64];
-	long long v, ret = -1;
-	FILE *f;
+	char *s = gch_test_heap_file(h, "stats");
+	long long v = gch_test_kv(s, key);
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/gcheap/%d/stats", gch_heap_id(h));
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", k, &v) == 2 && !strcmp(k, key))
-			ret = v;
-	fclose(f);
-	return ret;
+	free(s);
+	return v;
+}
+
+/*
+ * The heap's debugfs <id>/verify: 1 when it says "ok", 0 when it cannot be
+ * opened (no debugfs, not root: nothing to say), -1 with what it says, on
+ * one line (KTAP's), in @why.
+ */
+static inline int gch_test_verify(struct gch_heap *h, char *why, size_t len)
+{
+	char *s = gch_test_heap_file(h, "verify");
+	size_t n;
+
+	if (!s)
+		return 0;
+	snprintf(why, len, "%s", s);
+	free(s);
+	if (!strcmp(why, "ok\n"))
+		return 1;
+	for (n = strlen(why); n-- > 0;)
+		if (why[n] == '\n')
+			why[n] = n == strlen(why) - 1 ? 0 : ';';
+	return -1;
 }
 
 /* Sum column 2 (active objects) of gcheap's caches; shrink them first. */
@@ -83,7 +186,6 @@ static inline long long gch_test_slab_pass(int shrink)
 	char line[512], name[64], path[160];
 	long long active, total = 0;
 	FILE *f = fopen("/proc/slabinfo", "r");
-	int fd;
 
 	if (!f)
 		return -1;
@@ -95,12 +197,8 @@ static inline long long gch_test_slab_pass(int shrink)
 		if (!shrink)
 			continue;
 		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
-		fd = open(path, O_WRONLY);
-		if (fd >= 0) {
-			if (write(fd, "1", 1) != 1)
-				total = -1;
-			close(fd);
-		}
+		if (!access(path, F_OK) && gch_test_write_str(path, "1"))
+			total = -1;
 	}
 	fclose(f);
 	return total;
@@ -118,30 +216,23 @@ static inline long long gch_test_slab_objects(void)
 	return gch_test_slab_pass(0);
 }
 
-/* Write a string to a sysfs or cgroup file: 0 or -1. */
-static inline int gch_test_write_str(const char *path, const char *s)
+/*
+ * The one random-number generator of the tests: xorshift64 (Marsaglia's
+ * 13, 7, 17), on a state the caller seeds (never 0).  The seeded tests
+ * print their seed; the same seed replays the same sequence.
+ */
+static inline uint64_t gch_test_rand64(uint64_t *state)
 {
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
 }
 
-/* A number read from a sysfs file, or -1. */
-static inline long gch_test_read_long(const char *path)
+/* A number below @n, or 0 (the state not stepped) when @n is 0. */
+static inline uint32_t gch_test_rand(uint64_t *state, uint32_t n)
 {
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
+	return n ? gch_test_rand64(state) % n : 0;
 }
 
 /* Run @fn in a child process: its exit status, 128 + a signal, or -1. */

@@ -20,19 +20,16 @@
 #define BUF_BYTES	(1 << 15)	/* more than _IOC_SIZE's 16 KiB */
 #define LIMIT	2000
 
-static uint64_t rs;
+static uint64_t rs;	/* gch_test_rand's state */
 
 static uint64_t rnd64(void)
 {
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return rs;
+	return gch_test_rand64(&rs);
 }
 
 static uint32_t rnd(uint32_t n)
 {
-	return n ? rnd64() % n : 0;
+	return gch_test_rand(&rs, n);
 }
 
 struct fuzz {

@@ -23,12 +23,11 @@ struct model {
 	int dead[MAXN];		/* freed as far as the model knows */
 };
 
-static uint64_t rng_state;
+static uint64_t rng_state;	/* gch_test_rand's; never 0 for a 32-bit seed */
 
 static uint32_t rnd(uint32_t n)
 {
-	rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (uint32_t)(rng_state >> 33) % n;
+	return gch_test_rand(&rng_state, n);
 }
 
 /* Reachable from held objects, through slots: the model's answer. */

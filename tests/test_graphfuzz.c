@@ -198,15 +198,12 @@ static uint64_t mix(uint64_t x)
 
 static uint64_t next64(struct fz *f)
 {
-	f->rng ^= f->rng << 13;
-	f->rng ^= f->rng >> 7;
-	f->rng ^= f->rng << 17;
-	return f->rng;
+	return gch_test_rand64(&f->rng);
 }
 
 static uint32_t rnd(struct fz *f, uint32_t n)
 {
-	return n ? next64(f) % n : 0;
+	return gch_test_rand(&f->rng, n);
 }
 
 static bool chance(struct fz *f, int percent)
@@ -1678,32 +1675,6 @@ static void one_op(struct fz *f)
 		trim(f, f->v);
 }
 
-/*
- * debugfs <id>/verify: 1 when it says "ok", 0 when it cannot be read
- * (no debugfs, not root): nothing to say; -1 with its text in @why.
- */
-static int verify(struct gch_heap *h, char *why, size_t len)
-{
-	char path[96];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/gcheap/%d/verify",
-		 gch_heap_id(h));
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, why, len - 1);
-	close(fd);
-	why[n > 0 ? n : 0] = 0;
-	if (n == 3 && !strcmp(why, "ok\n"))
-		return 1;
-	while (n-- > 0)		/* one line, for KTAP */
-		if (why[n] == '\n')
-			why[n] = n == (ssize_t)strlen(why) - 1 ? 0 : ';';
-	return -1;
-}
-
 static void verify_both(struct fz *f)
 {
 	struct view *v[2] = { &f->shared, &f->own };
@@ -1711,7 +1682,7 @@ static void verify_both(struct fz *f)
 	int i, ret;
 
 	for (i = 0; i < 2 && !f->failed; i++) {
-		ret = verify(v[i]->h, why, sizeof(why));
+		ret = gch_test_verify(v[i]->h, why, sizeof(why));
 		f->v = v[i];
 		if (ret < 0)
 			fail(f, "verify: %s", why);
@@ -1808,7 +1779,7 @@ static int drained(struct gch_heap *h, long *kept, char *why, size_t len)
 			 (unsigned long long)st.pending_events);
 		return -1;
 	}
-	return verify(h, why, len) < 0 ? -1 : 0;
+	return gch_test_verify(h, why, len) < 0 ? -1 : 0;
 }
 
 /* The end of a process's round: all dropped, its own heap drained. */

@@ -11,61 +11,8 @@
 
 #include "gch_test.h"
 
-#define DBG "/sys/kernel/debug/gcheap"
+#define DBG GCH_TEST_DEBUGFS
 #define TRACEFS "/sys/kernel/tracing"
-
-/* Read a whole file into a malloc'ed string, or NULL. */
-static char *slurp(const char *path)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 2) {
-			char *nb = realloc(buf, cap *= 2);
-
-			if (!nb)
-				break;
-			buf = nb;
-		}
-	}
-	close(fd);
-	buf[len] = 0;
-	return buf;
-}
-
-static char *heap_file(struct gch_heap *h, const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), DBG "/%d/%s", gch_heap_id(h), name);
-	return slurp(path);
-}
-
-/* The value of "key value" in a stats file, or -1. */
-static long long kv(const char *text, const char *key)
-{
-	size_t kl = strlen(key);
-	const char *p = text;
-
-	while (p && *p) {
-		if (!strncmp(p, key, kl) && p[kl] == ' ')
-			return strtoll(p + kl + 1, NULL, 10);
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -1;
-}
 
 static int count_lines(const char *text)
 {
@@ -106,32 +53,32 @@ TEST_F(dbg, heap_stats_match)
 	ASSERT_EQ(0, gch_weakref(self->h, a, 0, 0, &w));
 	gch_decref(self->h, b);
 	ASSERT_EQ(0, gch_collect(self->h, 1));
-	s = heap_file(self->h, "stats");
+	s = gch_test_heap_file(self->h, "stats");
 	ASSERT_NE(NULL, s);
-	EXPECT_EQ(gch_heap_id(self->h), kv(s, "id"));
-	EXPECT_EQ(getpid(), kv(s, "owner_pid"));
+	EXPECT_EQ(gch_heap_id(self->h), gch_test_kv(s, "id"));
+	EXPECT_EQ(getpid(), gch_test_kv(s, "owner_pid"));
 	EXPECT_NE(NULL, strstr(s, "owner_comm test_observe"));
-	EXPECT_EQ(2, kv(s, "objects"));
-	EXPECT_EQ(120, kv(s, "bytes"));
-	EXPECT_EQ(2, kv(s, "allocated"));
-	EXPECT_EQ(0, kv(s, "freed"));
-	EXPECT_EQ(1, kv(s, "weakrefs"));
-	EXPECT_EQ(0, kv(s, "pending_events"));
-	EXPECT_EQ(0, kv(s, "gen0_collections"));
-	EXPECT_EQ(1, kv(s, "gen1_collections"));
-	EXPECT_EQ(0, kv(s, "gen1_collected"));
-	EXPECT_EQ(1, kv(s, "gen2_count"));
-	EXPECT_EQ(700, kv(s, "gen0_threshold"));
-	EXPECT_EQ(1, kv(s, "enabled"));
-	EXPECT_LT(0, kv(s, "pause_ns_last"));
+	EXPECT_EQ(2, gch_test_kv(s, "objects"));
+	EXPECT_EQ(120, gch_test_kv(s, "bytes"));
+	EXPECT_EQ(2, gch_test_kv(s, "allocated"));
+	EXPECT_EQ(0, gch_test_kv(s, "freed"));
+	EXPECT_EQ(1, gch_test_kv(s, "weakrefs"));
+	EXPECT_EQ(0, gch_test_kv(s, "pending_events"));
+	EXPECT_EQ(0, gch_test_kv(s, "gen0_collections"));
+	EXPECT_EQ(1, gch_test_kv(s, "gen1_collections"));
+	EXPECT_EQ(0, gch_test_kv(s, "gen1_collected"));
+	EXPECT_EQ(1, gch_test_kv(s, "gen2_count"));
+	EXPECT_EQ(700, gch_test_kv(s, "gen0_threshold"));
+	EXPECT_EQ(1, gch_test_kv(s, "enabled"));
+	EXPECT_LT(0, gch_test_kv(s, "pause_ns_last"));
 	free(s);
 	gch_decref(self->h, a);
 	EXPECT_EQ(2, gch_collect(self->h, 2));
-	s = heap_file(self->h, "stats");
-	EXPECT_EQ(0, kv(s, "objects"));
-	EXPECT_EQ(2, kv(s, "freed"));
-	EXPECT_EQ(1, kv(s, "gen2_collections"));
-	EXPECT_EQ(2, kv(s, "gen2_collected"));
+	s = gch_test_heap_file(self->h, "stats");
+	EXPECT_EQ(0, gch_test_kv(s, "objects"));
+	EXPECT_EQ(2, gch_test_kv(s, "freed"));
+	EXPECT_EQ(1, gch_test_kv(s, "gen2_collections"));
+	EXPECT_EQ(2, gch_test_kv(s, "gen2_collected"));
 	free(s);
 	gch_decref(self->h, w);
 }
@@ -144,13 +91,13 @@ TEST_F(dbg, global_stats_format)
 		"slab_256_objects",
 	};
 	long long before, after;
-	char *s = slurp(DBG "/stats"), *line;
+	char *s = gch_test_read_file(DBG "/stats"), *line;
 	gch_ref_t r[10];
 	unsigned int i;
 
 	ASSERT_NE(NULL, s);
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
-		EXPECT_LE(0, kv(s, keys[i])) TH_LOG("key number %u", i);
+		EXPECT_LE(0, gch_test_kv(s, keys[i])) TH_LOG("key number %u", i);
 	/* every line is "key value" */
 	for (line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
 		char k[64];
@@ -161,14 +108,14 @@ TEST_F(dbg, global_stats_format)
 			TH_LOG("line '%s'", line);
 	}
 	free(s);
-	s = slurp(DBG "/stats");
-	before = kv(s, "objects");
+	s = gch_test_read_file(DBG "/stats");
+	before = gch_test_kv(s, "objects");
 	free(s);
 	for (i = 0; i < 10; i++)
 		ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &r[i]));
-	s = slurp(DBG "/stats");
-	after = kv(s, "objects");
-	EXPECT_LE(1, kv(s, "heaps"));
+	s = gch_test_read_file(DBG "/stats");
+	after = gch_test_kv(s, "objects");
+	EXPECT_LE(1, gch_test_kv(s, "heaps"));
 	free(s);
 	EXPECT_EQ(before + 10, after);	/* tests run one at a time */
 }
@@ -185,7 +132,7 @@ TEST_F(dbg, objects_file)
 	ASSERT_EQ(0, gch_alloc(self->h, 0, 9, &b));
 	ASSERT_EQ(0, gch_set_slot(self->h, a, 1, b));
 	ASSERT_EQ(0, gch_weakref(self->h, b, 0, 0, &w));
-	s = heap_file(self->h, "objects");
+	s = gch_test_heap_file(self->h, "objects");
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(3, count_lines(s));		/* header + 2 objects */
 	snprintf(line, sizeof(line), "%#llx 0 1 3 5 77 F--\n",
@@ -198,7 +145,7 @@ TEST_F(dbg, objects_file)
 	/* a million-object heap pages through seq_file, no giant buffer */
 	for (i = 0; i < 20000; i++)
 		ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &b));
-	s = heap_file(self->h, "objects");
+	s = gch_test_heap_file(self->h, "objects");
 	EXPECT_EQ(20003, count_lines(s));
 	free(s);
 	gch_decref(self->h, w);
@@ -230,7 +177,7 @@ TEST_F(dbg, tags_file_and_library)
 	EXPECT_EQ(300, ts[1].live_bytes);
 	EXPECT_EQ(3, ts[1].allocations);
 	EXPECT_EQ(2, gch_get_tag_stats(self->h, NULL, 0));
-	s = heap_file(self->h, "tags");
+	s = gch_test_heap_file(self->h, "tags");
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL, strstr(s, "2 1 1000 2\n1 3 300 3\n")) TH_LOG("%s", s);
 	free(s);
@@ -248,7 +195,7 @@ TEST_F_TIMEOUT(dbg, graph_is_valid_dot, 120)
 	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, b));
 	ASSERT_EQ(0, gch_set_slot(self->h, b, 0, a));
 	gch_collect(self->h, 0);
-	s = heap_file(self->h, "graph.dot");
+	s = gch_test_heap_file(self->h, "graph.dot");
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL, strstr(s, "digraph"));
 	EXPECT_NE(NULL, strstr(s, "label=\"generation 1\""));
@@ -269,22 +216,10 @@ TEST_F(dbg, graph_is_cut_at_the_node_limit)
 
 	for (i = 0; i < 2100; i++)
 		ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &r));
-	s = heap_file(self->h, "graph.dot");
+	s = gch_test_heap_file(self->h, "graph.dot");
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL, strstr(s, "2000 of 2100 objects shown")) TH_LOG("tail");
 	free(s);
-}
-
-static int write_file(const char *path, const char *what)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, what, strlen(what)) == (ssize_t)strlen(what);
-	close(fd);
-	return ok ? 0 : -1;
 }
 
 TEST_F(dbg, tracepoints)
@@ -294,19 +229,19 @@ TEST_F(dbg, tracepoints)
 
 	if (access(TRACEFS "/events/gcheap/gc_start/enable", W_OK))
 		SKIP(return, "tracefs not mounted");
-	fmt = slurp(TRACEFS "/events/gcheap/gc_end/format");
+	fmt = gch_test_read_file(TRACEFS "/events/gcheap/gc_end/format");
 	ASSERT_NE(NULL, fmt);
 	EXPECT_NE(NULL, strstr(fmt, "field:u64 pause_ns;"));
 	EXPECT_NE(NULL, strstr(fmt, "field:u64 uncollectable;"));
 	free(fmt);
-	ASSERT_EQ(0, write_file(TRACEFS "/trace", ""));
-	ASSERT_EQ(0, write_file(TRACEFS "/events/gcheap/enable", "1"));
+	ASSERT_EQ(0, gch_test_write_str(TRACEFS "/trace", ""));
+	ASSERT_EQ(0, gch_test_write_str(TRACEFS "/events/gcheap/enable", "1"));
 	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &a));
 	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, a));
 	gch_decref(self->h, a);
 	ASSERT_EQ(1, gch_collect(self->h, 1));
-	ASSERT_EQ(0, write_file(TRACEFS "/events/gcheap/enable", "0"));
-	trace = slurp(TRACEFS "/trace");
+	ASSERT_EQ(0, gch_test_write_str(TRACEFS "/events/gcheap/enable", "0"));
+	trace = gch_test_read_file(TRACEFS "/trace");
 	ASSERT_NE(NULL, trace);
 	snprintf(want, sizeof(want), "gc_start: heap=%d generation=1 objects=1",
 		 gch_heap_id(self->h));
@@ -398,12 +333,12 @@ TEST_F_TIMEOUT(dbg, files_read_while_mutating, 300)
 	ASSERT_EQ(0, pthread_create(&t, NULL, mutate_and_collect, &c));
 	for (i = 0; i < 40; i++) {
 		for (j = 0; j < 4; j++) {
-			char *s = heap_file(self->h, files[j]);
+			char *s = gch_test_heap_file(self->h, files[j]);
 
 			EXPECT_NE(NULL, s);
 			free(s);
 		}
-		free(slurp(DBG "/stats"));
+		free(gch_test_read_file(DBG "/stats"));
 	}
 	c.stop = 1;
 	pthread_join(t, NULL);
@@ -422,13 +357,13 @@ TEST_F(dbg, verify)
 	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &a));
 	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &b));
 	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, b));
-	s = heap_file(self->h, "verify");
+	s = gch_test_heap_file(self->h, "verify");
 	ASSERT_NE(NULL, s);
 	EXPECT_STREQ("ok\n", s);
 	free(s);
 	EXPECT_EQ(0, gch_decref(self->h, b));
 	EXPECT_EQ(-EINVAL, gch_decref(self->h, b));	/* not its own */
-	s = heap_file(self->h, "verify");
+	s = gch_test_heap_file(self->h, "verify");
 	ASSERT_NE(NULL, s);
 	EXPECT_STREQ("ok\n", s);
 	free(s);

@@ -31,10 +31,7 @@ static volatile int readers_stop;
 
 static uint32_t wrnd(struct worker *w, uint32_t n)
 {
-	w->rng ^= w->rng << 13;
-	w->rng ^= w->rng >> 7;
-	w->rng ^= w->rng << 17;
-	return n ? w->rng % n : 0;
+	return gch_test_rand(&w->rng, n);
 }
 
 static gch_ref_t *slot_of(struct worker *w)
@@ -57,19 +54,12 @@ static void keep(struct worker *w, gch_ref_t r)
 	*s = r;
 }
 
+/* 0 when debugfs verify says ok or cannot be read (nothing to say), else -1. */
 static int verify(struct gch_heap *h)
 {
-	char path[96], buf[64] = { 0 };
-	int fd, n;
+	char why[64];
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/gcheap/%d/verify",
-		 gch_heap_id(h));
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;	/* no debugfs: nothing to say */
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n == 3 && !strcmp(buf, "ok\n") ? 0 : -1;
+	return gch_test_verify(h, why, sizeof(why)) < 0 ? -1 : 0;
 }
 
 static void op_batch(struct worker *w)
@@ -172,18 +162,8 @@ static void *work(void *arg)
 		one_op(w);
 		if (!(i % 1000) && verify(w->h))
 			w->err = __LINE__;
-		if (!(i % 200)) {
-			char *unused = NULL;
-			FILE *f = fopen("/sys/kernel/debug/gcheap/stats", "r");
-			size_t n = 0;
-
-			if (f) {
-				while (getline(&unused, &n, f) > 0)
-					;
-				fclose(f);
-				free(unused);
-			}
-		}
+		if (!(i % 200))
+			free(gch_test_read_file(GCH_TEST_DEBUGFS "/stats"));
 	}
 	for (j = 0; j < HELD; j++)
 		drop(w, &w->held[j]);
