@@ -20,7 +20,7 @@ ifeq ($(origin KDIR),undefined)
 KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
 ifeq ($(KDIR),)
 KDIR_IS_DEBUG := 1
-KDIR = $(shell $(TOP)/scripts/build-kernel debug)
+KDIR = $(shell $(TOP)/scripts/kernel/build-kernel debug)
 endif
 endif
 
@@ -40,7 +40,7 @@ TOOLS := userlib/gcheap-demo userlib/gcheapstat
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
-KSFT_DIR = $(shell $(TOP)/scripts/build-kernel --source)/tools/testing/selftests
+KSFT_DIR = $(shell $(TOP)/scripts/kernel/build-kernel --source)/tools/testing/selftests
 
 .PHONY: all deps modules lib tools tests kmod-debug kmod-distro check run clean \
 	overhead bench fuzz stress install modules_install dkms-install dkms-remove deb \
@@ -55,7 +55,7 @@ modules:
 ifdef KDIR_IS_DEBUG
 	@echo "make: no kernel headers for $$(uname -r) (/lib/modules/$$(uname -r)/build):" \
 		"building gcheap.ko against gcheap's debug test kernel, built once" \
-		"into ~/.cache/gcheap by scripts/build-kernel (minutes the first time;" \
+		"into ~/.cache/gcheap by scripts/kernel/build-kernel (minutes the first time;" \
 		"needs make deps; KDIR=... builds against another kernel)" >&2
 endif
 	@[ -n "$(KDIR)" ] || { echo "make: no kernel to build against" >&2; exit 2; }
@@ -63,12 +63,12 @@ endif
 
 # The same sources, built for each test kernel in its own shadow tree.
 kmod-debug:
-	scripts/shadow-tree $(BUILD)/debug
-	$(MAKE) -C $(shell scripts/build-kernel debug) M=$(BUILD)/debug modules
+	scripts/kernel/shadow-tree $(BUILD)/debug
+	$(MAKE) -C $(shell scripts/kernel/build-kernel debug) M=$(BUILD)/debug modules
 
 kmod-distro:
-	scripts/shadow-tree $(BUILD)/distro
-	$(MAKE) -C /lib/modules/$(shell scripts/distro-kver)/build \
+	scripts/kernel/shadow-tree $(BUILD)/distro
+	$(MAKE) -C /lib/modules/$(shell scripts/kernel/distro-kver)/build \
 		M=$(BUILD)/distro modules
 
 lib: userlib/libgcheap.a $(LIB_SO) userlib/libgcheap-uninstalled.pc
@@ -124,7 +124,7 @@ $(BUILD)/tests/%: tests/%.c tests/gch_test.h userlib/libgcheap.a
 check:
 	scripts/deps
 	$(MAKE) all kmod-debug kmod-distro tests
-	scripts/check
+	scripts/test/check
 
 # The C demo, then the Python one (userlib/python/demo.py), in one guest.
 # Like check, it installs what it needs first: it is a fresh machine's
@@ -132,7 +132,7 @@ check:
 run:
 	scripts/deps
 	$(MAKE) all kmod-debug
-	scripts/vm-run --kernel debug -- \
+	scripts/vm/vm-run --kernel debug -- \
 		env GCHEAPSTAT=$(TOP)/userlib/gcheapstat \
 		GCHEAP_LIBRARY=$(TOP)/$(LIB_SO) sh -c \
 		'userlib/gcheap-demo && printf "\n== Python: %s\n" \
@@ -145,7 +145,7 @@ $(BUILD)/bench/%: bench/%.c userlib/libgcheap.a
 	$(CC) $(USER_CFLAGS) -o $@ $< userlib/libgcheap.a
 
 overhead: lib kmod-distro $(BUILD)/bench/overhead
-	scripts/vm-run --kernel distro -- $(BUILD)/bench/overhead
+	scripts/vm/vm-run --kernel distro -- $(BUILD)/bench/overhead
 
 BENCH_BINS := $(BUILD)/bench/gchbench $(BUILD)/bench/overhead \
 	$(BUILD)/bench/binarytrees_gcheap $(BUILD)/bench/binarytrees_malloc
@@ -171,10 +171,10 @@ FUZZ_ITERS ?= 1000000
 FUZZ_SEED ?= $(shell date +%s)
 fuzz: all kmod-debug tests
 	seed=$(FUZZ_SEED); \
-	scripts/vm-run --kernel debug --timeout 7200 -- env \
+	scripts/vm/vm-run --kernel debug --timeout 7200 -- env \
 		GCH_FUZZ_ITERS=$(FUZZ_ITERS) GCH_FUZZ_SEED=$$seed \
 		$(BUILD)/tests/test_fuzz && \
-	scripts/vm-run --kernel debug \
+	scripts/vm/vm-run --kernel debug \
 		--timeout $$(($(FUZZ_ITERS) / 200 + 900)) -- env \
 		GCH_GFUZZ_ITERS=$(FUZZ_ITERS) GCH_GFUZZ_SEED=$$seed \
 		$(BUILD)/tests/test_graphfuzz
@@ -183,7 +183,7 @@ fuzz: all kmod-debug tests
 STRESS_ITERS ?= 100000
 STRESS_SEED ?= $(shell date +%s)
 stress: all kmod-debug tests
-	scripts/vm-run --kernel debug --timeout 7200 -- env \
+	scripts/vm/vm-run --kernel debug --timeout 7200 -- env \
 		GCH_STRESS_ITERS=$(STRESS_ITERS) GCH_STRESS_SEED=$(STRESS_SEED) \
 		GCH_STRESS_THREADS=4 $(BUILD)/tests/test_stress
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """python3 hello_installed.py SYSROOT: the installed gcheap package works.
 
-Run by scripts/check-packaging (in the distro guest) with PYTHONPATH and
+Run by scripts/test/check-packaging (in the distro guest) with PYTHONPATH and
 GCHEAP_LIBRARY pointing into a sysroot that `make install` or the
 python3-gcheap and libgcheap1 packages filled: imports gcheap from there,
 frees a cycle, runs a weakref callback and a finalizer, and

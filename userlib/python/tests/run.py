@@ -10,7 +10,7 @@ GCHEAP_LIBRARY says otherwise, the library of this tree
 test_gc.GCTests.test_self_cycle"); a PATTERN keeps the tests whose name
 contains it.  Exit status: 0 when every test passed, 1 when one failed, 4
 (kselftest's skip) when there is no /dev/gcheap.  `make tests` installs a
-wrapper as build/tests/test_python, which scripts/guest-tests runs.
+wrapper as build/tests/test_python, which scripts/test/guest-tests runs.
 """
 import os
 import sys

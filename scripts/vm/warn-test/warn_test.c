@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A module whose only job is to WARN when loaded: scripts/vm-selftest uses
- * it to prove that scripts/vm-run fails a run whose kernel log has a finding.
+ * A module whose only job is to WARN when loaded: scripts/vm/vm-selftest
+ * uses it to prove that scripts/vm/vm-run fails a run whose kernel log has
+ * a finding.
  */
 #include <linux/bug.h>
 #include <linux/module.h>
