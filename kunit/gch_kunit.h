@@ -17,7 +17,7 @@ static inline struct gch_obj *gk_obj(struct kunit *test, struct gch_heap *h,
 	struct gcheap_alloc a = {
 		.nslots = nslots, .size = size, .flags = flags,
 	};
-	struct gch_obj *obj = gch_obj_new(&a, GCH_GFP);
+	struct gch_obj *obj = gch_obj_alloc(&a, GCH_GFP);
 	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, obj);
@@ -36,8 +36,7 @@ static inline void gk_set(struct kunit *test, struct gch_heap *h,
 
 	mutex_lock(&h->lock);
 	ret = gch_set_slot(h, obj, slot, t, &r);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
@@ -49,8 +48,7 @@ static inline int gk_drop(struct gch_heap *h, struct gch_obj *obj)
 
 	mutex_lock(&h->lock);
 	ret = gch_user_put(h, obj, &r);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 	return ret;
 }
 
@@ -61,8 +59,7 @@ static inline u64 gk_collect(struct gch_heap *h, int gen)
 
 	mutex_lock(&h->lock);
 	found = gch_collect(h, gen, &r);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 	return found;
 }
 

@@ -17,12 +17,12 @@ static void gch_test_ref_round_trip(struct kunit *test)
 
 	mutex_lock(&h->lock);
 	ref = gch_ref_of(h, obj);
-	KUNIT_EXPECT_EQ(test, ref >> 48, (u64)h->id);
-	KUNIT_EXPECT_EQ(test, ref & GCH_IDX_MASK, (u64)obj->idx);
+	KUNIT_EXPECT_EQ(test, gch_ref_heap(ref), h->id);
+	KUNIT_EXPECT_EQ(test, gch_ref_idx(ref), obj->idx);
 	KUNIT_EXPECT_PTR_EQ(test, gch_lookup(h, ref), obj);
 	/* wrong sequence, wrong heap, index 0, past the table, a result */
-	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref ^ (1ULL << 24)));
-	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref ^ (1ULL << 48)));
+	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref ^ (1ULL << GCH_REF_SEQ_SHIFT)));
+	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref ^ (1ULL << GCH_REF_HEAP_SHIFT)));
 	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref & ~(u64)GCH_IDX_MASK));
 	KUNIT_EXPECT_NULL(test, gch_lookup(h, (ref & ~(u64)GCH_IDX_MASK) |
 					  h->table_used));
@@ -112,7 +112,7 @@ static void gch_test_object_limit(struct kunit *test)
 	gch_heap_config(h, &cfg);
 	for (i = 0; i < 3; i++)
 		objs[i] = gk_obj(test, h, 0, 10, 0);
-	extra = gch_obj_new(&a, GFP_KERNEL);
+	extra = gch_obj_alloc(&a, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, extra);
 	mutex_lock(&h->lock);
 	ret = gch_obj_publish(h, extra);
@@ -153,7 +153,7 @@ static void gch_test_byte_limit(struct kunit *test)
 	o1 = gk_obj(test, h, 0, 300, 0);
 	o2 = gk_obj(test, h, 0, 300, 0);
 	o3 = gk_obj(test, h, 2, 16, 0);
-	extra = gch_obj_new(&a, GFP_KERNEL);
+	extra = gch_obj_alloc(&a, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, extra);
 	mutex_lock(&h->lock);
 	KUNIT_EXPECT_EQ(test, h->mem, 2 * big + small);
@@ -204,7 +204,7 @@ static void gch_test_cache_reuse(struct kunit *test)
 	u32 count;
 
 	mutex_lock(&h->lock);
-	a = gch_obj_get(h, 2, 16);
+	a = gch_cache_take(h, 2, 16);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_EQ(test, gch_obj_publish(h, a), 0);
 	mutex_unlock(&h->lock);
@@ -218,13 +218,13 @@ static void gch_test_cache_reuse(struct kunit *test)
 	gk_drop(h, a);		/* both go: a to the cache, b (40 bytes) too */
 	mutex_lock(&h->lock);
 	KUNIT_EXPECT_EQ(test, h->cache_count, count + 2);
-	again = gch_obj_get(h, 2, 16);
+	again = gch_cache_take(h, 2, 16);
 	KUNIT_ASSERT_PTR_EQ(test, again, a);
 	KUNIT_EXPECT_EQ(test, again->refcnt, 1U);
 	KUNIT_EXPECT_EQ(test, (u32)again->flags, 0U);
 	KUNIT_EXPECT_EQ(test, gch_slots(again)[1], 0U);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(gch_payload(again), 0, 16));
-	gch_obj_put(h, again);
+	gch_cache_return(h, again);
 	KUNIT_EXPECT_EQ(test, h->cache_count, count + 2);
 	mutex_unlock(&h->lock);
 }

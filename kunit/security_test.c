@@ -103,8 +103,7 @@ static void gch_test_counts_saturate(struct kunit *test)
 	/* Back to counts the heap can free: the program's one, the event's. */
 	a->refcnt = 2;
 	a->urefs = 1;
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 	KUNIT_EXPECT_EQ(test, gk_drop(h, a), 0);
 	KUNIT_EXPECT_EQ(test, gk_drop(h, b), 0);
 }

@@ -9,7 +9,7 @@
  * (write the result refs and the data read out, after the lock is
  * dropped).  An operand of the form GCH_RESULT(i)
  * stands for op i's result; only earlier ops that produce a ref may be
- * named.  No lock is owned here (see heap.c).
+ * named.  No lock is owned here (see "Locking" in gcheap.h).
  */
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -276,7 +276,7 @@ static int gch_batch_prealloc(struct gch_heap *h, struct gch_batch_run *b)
 			break;
 		objs--;
 		bytes -= mem;
-		b->objs[i] = gch_obj_new(&a, GCH_GFP);
+		b->objs[i] = gch_obj_alloc(&a, GCH_GFP);
 		if (!b->objs[i])
 			return -ENOMEM;
 	}
@@ -293,7 +293,7 @@ static int gch_batch_alloc_late(struct gch_heap *h, struct gch_batch_run *b,
 	if (!gch_heap_room(h, mem) &&
 	    !(gch_collect_for_room(h, r) && gch_heap_room(h, mem)))
 		return -EDQUOT;
-	b->objs[i] = gch_obj_new(&a, GCH_GFP);
+	b->objs[i] = gch_obj_alloc(&a, GCH_GFP);
 	return b->objs[i] ? 0 : -ENOMEM;
 }
 
@@ -344,7 +344,7 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 			return ret;
 		b->objs[i] = NULL;
 	} else {
-		ret = gch_obj_alloc(h, o->slot, o->len, r, &obj);
+		ret = gch_op_alloc_plain(h, o->slot, o->len, r, &obj);
 		if (ret)
 			return ret;
 		o->result = gch_ref_of(h, obj);
@@ -398,6 +398,7 @@ static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 static int gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 				struct gch_reap *r)
 {
+	unsigned long work = 0;
 	size_t pos = 0;
 	int ret = 0;
 
@@ -406,8 +407,8 @@ static int gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 		ret = gch_batch_op(h, b, b->done, &pos, r);
 		if (ret)
 			break;
-		if (!(b->done & 255))
-			cond_resched();
+		/* an op may copy or clear up to a page: 256 of them a turn */
+		gch_resched(h, &work, GCH_RESCHED_WORK / 256);
 	}
 	mutex_unlock(&h->lock);
 	return ret;

@@ -16,8 +16,8 @@
  * removed, waiting for readers, before anything of the heap goes).
  *
  * Locking: gch_retired (what closed heaps did) is under gch_heaps_lock
- * (heap.c), the lock gch_retire_stats() is called with.  Nothing else is
- * owned here.
+ * (heap.c; see "Locking" in gcheap.h), the lock gch_retire_stats() is
+ * called with.  Nothing else is owned here.
  */
 #include <linux/debugfs.h>
 #include <linux/module.h>
@@ -157,11 +157,12 @@ DEFINE_SHOW_ATTRIBUTE(gch_heap_stats);
 /* objects: position n is table index n; position 0 is the header. */
 static struct gch_obj *gch_dbg_obj_from(struct gch_heap *h, loff_t *pos)
 {
+	unsigned long work = 0;
+
 	for (; *pos < h->table_used; ++*pos) {
 		u64 ent = h->table[*pos];
 
-		if (!(*pos % GCH_RESCHED_WORK))
-			cond_resched();
+		gch_resched(h, &work, 1);
 		if (!(ent & (GCH_ENT_FREE | GCH_ENT_WEAK)))
 			return gch_at(h, *pos);
 	}

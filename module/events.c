@@ -9,8 +9,9 @@
  * COLLECT events are allocated when a collection ends, at most
  * GCH_COLLECT_EVENTS of them pending (further ones are dropped).
  *
- * Locking: the queue and h->nevents are under the heap's lock (heap.c);
- * h->nevents is also read without it, to poll and to wait.  h->read_lock
+ * Locking (the whole of it under "Locking" in gcheap.h): the queue and
+ * h->nevents are under the heap's lock; h->nevents is also read without
+ * it, to poll and to wait.  h->read_lock
  * (a mutex, taken before h->lock) makes read(2)s take turns: a read copies
  * events from the head of the queue under h->lock, copies them to the
  * reader with only h->read_lock held, and takes off, under h->lock again,
@@ -36,6 +37,7 @@
  */
 void gch_event_queue(struct gch_heap *h, struct gch_evnode *n)
 {
+	lockdep_assert_held(&h->lock);
 	list_add_tail(&n->link, &h->events);
 	WRITE_ONCE(h->nevents, h->nevents + 1);
 	wake_up_interruptible_poll(&h->event_wait, EPOLLIN | EPOLLRDNORM);
@@ -48,6 +50,7 @@ void gch_event_queue(struct gch_heap *h, struct gch_evnode *n)
  */
 void gch_event_unqueue(struct gch_heap *h, struct gch_evnode *n)
 {
+	lockdep_assert_held(&h->lock);
 	if (list_empty(&n->link))
 		return;
 	list_del_init(&n->link);
@@ -66,6 +69,7 @@ void gch_event_collect(struct gch_heap *h, int gen, u64 collected,
 {
 	struct gch_evnode *n;
 
+	lockdep_assert_held(&h->lock);
 	if (!(h->event_mask & GCH_EV_COLLECT) ||
 	    h->ncollect_events >= GCH_COLLECT_EVENTS)
 		return;

@@ -16,8 +16,8 @@
  *
  * Locking
  *
- *   The whole collection runs under the heap's lock (see heap.c), which it
- *   holds for as long as the walks take and no longer: the memory of what
+ *   The whole collection runs under the heap's lock (see "Locking" in
+ *   gcheap.h), which it holds for as long as the walks take and no longer: the memory of what
  *   it frees is released after unlocking.  The pause, the time the lock is
  *   held, is recorded per heap.  The heap's work item runs on gcheap's own
  *   workqueue and takes only that heap's lock, so other heaps never wait.
@@ -346,6 +346,7 @@ VISIBLE_IF_KUNIT int gch_gc_pick(struct gch_heap *h)
 {
 	int g;
 
+	lockdep_assert_held(&h->lock);
 	if (!h->gc_enabled || !h->gen[0].threshold)
 		return -1;
 	for (g = GCH_NGEN - 1; g >= 0; g--) {
@@ -371,8 +372,7 @@ static void gch_gc_work(struct work_struct *work)
 	g = gch_gc_pick(h);
 	if (g >= 0)
 		gch_collect(h, g, &r);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 }
 
 /**
@@ -383,6 +383,7 @@ static void gch_gc_work(struct work_struct *work)
  */
 void gch_gc_queue(struct gch_heap *h)
 {
+	lockdep_assert_held(&h->lock);
 	if (h->gc_enabled && h->gen[0].threshold) {
 		h->gc_queued = true;
 		queue_work(gch_wq, &h->gc_work);
@@ -401,6 +402,7 @@ void gch_gc_queue(struct gch_heap *h)
  */
 bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r)
 {
+	lockdep_assert_held(&h->lock);
 	if (!h->gc_enabled || h->mutations == h->full_mutations)
 		return false;
 	return gch_collect(h, GCH_NGEN - 1, r) > 0;
@@ -433,6 +435,7 @@ void gch_freeze(struct gch_heap *h)
 {
 	int g;
 
+	lockdep_assert_held(&h->lock);
 	for (g = 0; g < GCH_NGEN; g++)
 		h->nfrozen += gch_move_all(h, GCH_L_GEN0 + g, GCH_L_PERMANENT,
 					   GCH_GEN_PERMANENT);
@@ -446,6 +449,7 @@ EXPORT_SYMBOL_IF_KUNIT(gch_freeze);
  */
 void gch_unfreeze(struct gch_heap *h)
 {
+	lockdep_assert_held(&h->lock);
 	gch_move_all(h, GCH_L_PERMANENT, GCH_L_GEN0 + GCH_NGEN - 1,
 		     GCH_NGEN - 1);
 	h->nfrozen = 0;

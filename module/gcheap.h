@@ -3,14 +3,112 @@
  * gcheap internals shared by the module's files and its KUnit suites.
  *
  * A heap is a handle table of refs, objects in gcheap's own slab caches, and
- * generation lists threaded through the objects by handle index.  Locking is
- * described at the top of heap.c.
+ * generation lists threaded through the objects by handle index.  This
+ * header holds, in order: the locking rules and the project's terms (the
+ * one place they are written down), the types, each file's functions, and
+ * the inline helpers of the hot paths.
+ *
+ * Files: main.c (module, device, parameters), slab.c (size classes, the
+ * per-heap object cache, freeing after unlock), table.c (handle table,
+ * index-linked lists), object.c (publish, release, reap), heap.c (heap
+ * create/destroy, registry, limits), ops.c (the object operations shared
+ * by ioctls and batches), ioctl.c, batch.c, gc.c (the collector), weak.c
+ * (weak references, finalizers), events.c (read(2), poll(2)), tags.c,
+ * inspect.c (GCHEAP_IOC_LIST), debugfs.c, verify.c.
+ *
+ * Locking
+ * -------
+ *
+ * Order, outermost first (a lock is only ever taken with those above it):
+ *
+ *   1. gch_heap.read_lock   (mutex, one per heap)
+ *   2. gch_heap.lock        (mutex, one per heap)
+ *   3. gch_heaps_lock       (mutex, heap.c) -- never with a heap's lock held
+ *                            around it, nor a heap's lock taken under it
+ *
+ * and beneath them only the kernel's own internal locks (the slab's, the
+ * xarrays', the workqueue's, debugfs's, the event wait queue's).
+ *
+ * gch_heaps_lock protects the registry of live heaps (gch_heap_idr), the
+ * open heaps per user (gch_user_heaps) and the totals of closed heaps
+ * (gch_retired in debugfs.c).  The global statistics sum the live heaps'
+ * counters under it without taking any heap's lock: gch_totals_add() reads
+ * each counter with READ_ONCE(), a word at a time, so a heap busy with a
+ * long collection never holds up opens, closes or the stats file.
+ *
+ * gch_heap.lock protects everything of its heap that this header marks
+ * (L): the handle table, every object's header, slots and payload, every
+ * weakref, the generation and scratch lists, the object cache, the event
+ * queue, the tag records, counters, limits and statistics.  It is a mutex
+ * so that long walks (releasing a chain of a million objects, a
+ * collection) may reschedule, which they do by the work they did
+ * (gch_resched()).  It is never held across a copy to or from user space:
+ * callers copy into kernel buffers first, or fault pages in beforehand.
+ * Memory released under it is freed after it is dropped (struct gch_reap,
+ * gch_heap_unlock()).  Functions documented "@h: the heap, locked" assert
+ * it with lockdep_assert_held().  Different heaps share no lock on any
+ * object path.
+ *
+ * gch_heap.read_lock makes read(2)s of one heap take turns; it is held
+ * across the copy to the reader, without h->lock (events.c).
+ *
+ * Lockless, on purpose:
+ *
+ *   - h->nevents is written under h->lock with WRITE_ONCE() and read
+ *     without it (READ_ONCE()) by poll(2) and a reader waiting for events.
+ *   - The counters the global statistics sum (nobjects, bytes, mem,
+ *     allocated, freed, nweak, each generation's stats, pause_ns_max) are
+ *     written under h->lock and read with READ_ONCE() under gch_heaps_lock
+ *     only.
+ *   - h->batch_buf, the last batch's op buffer, is taken and given back
+ *     with xchg(), outside h->lock: whoever takes it owns it.
+ *   - Module parameters (main.c, debugfs.c) may change at any time through
+ *     sysfs: every read of one is a READ_ONCE(), and a heap copies its
+ *     defaults at creation (gch_heap_config()).
+ *   - The slab caches' live counts (slab.c) are per-CPU counters.
+ *   - Fields documented "set at creation" never change afterwards.
+ *
+ * Lifetimes: gcheap's workqueue (gc.c) is created at module load and
+ * destroyed at unload, after every heap is gone; a heap's work item is
+ * cancelled (cancel_work_sync()) before the heap is freed, and the work
+ * item takes only its own heap's lock.  A heap's debugfs directory is
+ * removed, waiting for its readers, before anything of the heap is freed.
+ * A heap lives exactly as long as its file: it is created by open(2) and
+ * destroyed at the file's last close, when no ioctl, read or poll can run.
+ *
+ * Terms
+ * -----
+ *
+ * ref        what the program holds: heap id | sequence | handle index,
+ *            never an address (gch_ref_make()).
+ * handle     an entry of the heap's handle table, naming an object, a
+ *            weakref, or the next free entry.
+ * plain      an object with no ext record (no flag, tag or cookie) whose
+ *            data fits its slab object: it comes from and goes back to the
+ *            heap's object cache (gch_cache_take()).
+ * published  given a handle and counted in the heap (gch_obj_publish()):
+ *            from then on refs name it; before, it is only memory.
+ * tracked    in a generation list, so the collector sees it: objects with
+ *            slots.  Objects without slots cannot be in a cycle and are
+ *            never tracked.
+ * urefs      the references the program holds, a part of refcnt; the
+ *            heap's own (slots, queued events, the garbage list) are the
+ *            rest, and the program cannot drop them.
+ * release    what happens when a count reaches zero: the object and what
+ *            it alone kept alive leave the heap (object.c).
+ * reap       a released object's memory, gathered under the lock in a
+ *            struct gch_reap and freed after it (gch_reap_free()).
+ * special    an object the collector must not simply free: finalizable and
+ *            not yet finalized (it gets a FINALIZE event instead), or with
+ *            NOTIFY weakrefs (gc.c).
+ * permanent  the frozen generation (GCH_GEN_PERMANENT), never collected.
  */
-#ifndef GCHEAP_INTERNAL_H
-#define GCHEAP_INTERNAL_H
+#ifndef GCHEAP_MODULE_GCHEAP_H
+#define GCHEAP_MODULE_GCHEAP_H
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/sched.h>
 #include <linux/mutex.h>
 #include <linux/xarray.h>
@@ -19,6 +117,8 @@
 #include <linux/gcheap.h>
 
 #include "compat.h"
+
+/* ---- constants ---- */
 
 /*
  * A ref is heap id (16 bits) | sequence (24 bits) | handle index (24 bits).
@@ -32,6 +132,8 @@
 #define GCH_SEQ_BITS		24
 #define GCH_IDX_MASK		((1U << GCH_IDX_BITS) - 1)
 #define GCH_SEQ_MASK		((1U << GCH_SEQ_BITS) - 1)
+#define GCH_REF_SEQ_SHIFT	GCH_IDX_BITS
+#define GCH_REF_HEAP_SHIFT	(GCH_IDX_BITS + GCH_SEQ_BITS)
 #define GCH_HEAP_ID_MAX		0xffff
 
 /* List heads live above the last table index: a link names them too. */
@@ -48,9 +150,13 @@ enum gch_list {
 /* Work (objects + slots visited) a walk does between reschedules. */
 #define GCH_RESCHED_WORK	4096
 
-/* Handle table entries: a pointer (bit 0 clear) or a free entry. */
-#define GCH_ENT_FREE		1ULL	/* seq << 32 | next free << 1 | 1 */
-#define GCH_ENT_WEAK		2ULL	/* pointer to a struct gch_weak */
+/*
+ * Handle table entries: a pointer (bit 0 clear; bit 1 set for a struct
+ * gch_weak) or a free entry, seq << 32 | next free index << 1 | 1.
+ */
+#define GCH_ENT_FREE		1ULL
+#define GCH_ENT_WEAK		2ULL
+#define GCH_ENT_SEQ_SHIFT	32
 
 /* struct gch_obj.flags */
 #define GCH_OF_FINALIZE		BIT(0)	/* allocated with GCH_ALLOC_FINALIZE */
@@ -59,6 +165,25 @@ enum gch_list {
 #define GCH_OF_WEAKREFS		BIT(3)	/* weakrefs point at it (heap->weak) */
 #define GCH_OF_COLLECTING	BIT(4)	/* in the set being collected */
 #define GCH_OF_UNREACHABLE	BIT(5)	/* tentatively unreachable */
+
+/*
+ * Everything a heap allocates is charged to its user's memory cgroup, and
+ * fails (-ENOMEM) rather than invoking the OOM killer when the machine or
+ * the cgroup is out of memory: heap growth is the program's to handle.
+ */
+#define GCH_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
+
+/* Objects whose header, ext and data fit this go in one slab object. */
+#define GCH_INLINE_MAX		256
+/* Size classes of those slab objects, one cache each (slab.c). */
+#define GCH_NCLASS		8
+
+/* Objects whose header, ext and data fit this go in one slab object. */
+#define GCH_INLINE_MAX		256
+/* Size classes of those slab objects, one cache each (slab.c). */
+#define GCH_NCLASS		8
+
+/* ---- types ---- */
 
 /** struct gch_link - a doubly linked list node, by handle index */
 struct gch_link {
@@ -168,17 +293,10 @@ struct gch_weak {
 	u32 flags;
 };
 
-/*
- * Everything a heap allocates is charged to its user's memory cgroup, and
- * fails (-ENOMEM) rather than invoking the OOM killer when the machine or
- * the cgroup is out of memory: heap growth is the program's to handle.
- */
-#define GCH_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
+/* What a weakref costs its heap's byte limit: itself and its handle. */
+#define GCH_WEAK_MEM	(sizeof(struct gch_weak) + sizeof(u64))
 
-/* Objects whose header, ext and data fit this go in one slab object. */
-#define GCH_INLINE_MAX		256
-/* Size classes of those slab objects, one cache each (heap.c). */
-#define GCH_NCLASS		8
+struct gch_batch_buf;
 
 /** struct gch_gen - one generation's collector state (heap lock) */
 struct gch_gen {
@@ -239,7 +357,7 @@ struct gch_gen {
  * @id: the heap id: debugfs name, upper bits of every ref (set at creation)
  */
 struct gch_heap {
-	struct mutex lock;		/* see the top of heap.c */
+	struct mutex lock;		/* see "Locking" above */
 	u64 *table;
 	u32 table_len;
 	u32 table_used;
@@ -283,12 +401,10 @@ struct gch_heap {
 	u32 cache_count;
 	struct gch_batch_buf *batch_buf;
 	u64 yields;
-	struct mutex read_lock;	/* see events.c */
+	struct mutex read_lock;	/* see "Locking" above */
 	kuid_t uid;
 	u32 id;
 };
-
-struct gch_batch_buf;
 
 /**
  * struct gch_reap - released objects, to be freed once the lock is dropped
@@ -298,7 +414,203 @@ struct gch_reap {
 	struct gch_obj *head;
 };
 
-/* ---- an object's layout, and handle lookups on hot paths ---- */
+/**
+ * struct gch_iter - a walk over a list by handle index
+ * @table: the heap's handle table; walks run under the heap lock and none
+ *	   allocates a handle, so the table stays where it is
+ * @head: the list's head index
+ * @next: the index after the object last returned, saved before the caller
+ *	  may move that object to another list
+ *
+ * for (obj = gch_iter_start(&it, h, l); obj; obj = gch_iter_next(&it))
+ */
+struct gch_iter {
+	const u64 *table;
+	u32 head;
+	u32 next;
+};
+
+/* Totals over heaps, live and closed (debugfs.c). */
+struct gch_totals {
+	u64 heaps, objects, bytes, mem, allocated, freed, weakrefs;
+	u64 collections, collected, uncollectable, pause_ns_max;
+};
+
+/* ---- each file's functions ---- */
+
+/* main.c: module parameters */
+extern unsigned int gch_threshold[GCH_NGEN];
+extern unsigned int gch_max_objects;
+extern unsigned long gch_max_bytes;
+extern unsigned int gch_max_payload;
+extern unsigned int gch_max_slots;
+extern unsigned int gch_max_heaps_per_user;
+
+/* slab.c */
+struct seq_file;
+int gch_slab_init(void);
+void gch_slab_exit(void);
+void gch_slab_show(struct seq_file *m);
+u64 gch_shape_mem(u32 nslots, u32 size, unsigned int flags);
+struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp);
+void gch_obj_free(struct gch_obj *obj);
+bool gch_alloc_is_plain(const struct gcheap_alloc *a);
+struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots, u32 size);
+void gch_cache_return(struct gch_heap *h, struct gch_obj *obj);
+bool gch_cache_keep(struct gch_heap *h, struct gch_obj *obj);
+void gch_cache_drain(struct gch_heap *h);
+void gch_reap_free(struct gch_reap *r);
+
+/* table.c */
+int gch_handle_alloc_slow(struct gch_heap *h, u32 *idx, u32 *seq);
+void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
+void gch_list_init(struct gch_heap *h, enum gch_list l);
+bool gch_list_empty(const struct gch_heap *h, enum gch_list l);
+u32 gch_list_first(const struct gch_heap *h, enum gch_list l);
+void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
+		       struct gch_obj *obj);
+void gch_list_del(struct gch_heap *h, struct gch_obj *obj);
+void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
+			  enum gch_list to);
+
+/* object.c */
+bool gch_heap_room(const struct gch_heap *h, u64 mem);
+void gch_resched(struct gch_heap *h, unsigned long *work, unsigned long add);
+int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
+void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
+		  struct gch_reap *r);
+void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
+		     struct gch_reap *r);
+int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
+		 struct gch_obj *target, struct gch_reap *r);
+
+/* heap.c */
+struct gch_heap *gch_heap_create(void);
+void gch_heap_destroy(struct gch_heap *h);
+int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg);
+void gch_heaps_sum(struct gch_totals *t);
+
+/* ops.c: each runs under the heap lock, shared by ioctls and batches */
+int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
+		   struct gch_reap *r, u64 *ref);
+int gch_op_alloc_plain(struct gch_heap *h, u32 nslots, u32 size,
+		       struct gch_reap *r, struct gch_obj **out);
+int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r);
+int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
+		    struct gch_reap *r);
+int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
+int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
+int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p);
+
+/* ioctl.c */
+struct file;
+int gch_copy_in(void *dst, const void __user *src, size_t len);
+long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* batch.c */
+int gch_ioc_batch(struct gch_heap *h, void *arg);
+void gch_batch_heap_free(struct gch_heap *h);
+
+/* gc.c */
+int gch_gc_init(void);
+void gch_gc_exit(void);
+void gch_gc_heap_init(struct gch_heap *h);
+void gch_gc_heap_stop(struct gch_heap *h);
+void gch_gc_queue(struct gch_heap *h);
+u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r);
+bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r);
+void gch_freeze(struct gch_heap *h);
+void gch_unfreeze(struct gch_heap *h);
+void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc);
+void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc);
+#if IS_ENABLED(CONFIG_KUNIT)
+int gch_gc_pick(struct gch_heap *h);
+#endif
+
+/* weak.c */
+struct gch_weak *gch_lookup_weak(struct gch_heap *h, u64 ref);
+u64 gch_weak_ref_of(const struct gch_heap *h, const struct gch_weak *w);
+int gch_weak_new(struct gch_heap *h, struct gch_obj *obj, u32 flags,
+		 u64 cookie, u64 *wref);
+int gch_weak_user_get(struct gch_heap *h, struct gch_weak *w);
+int gch_weak_user_put(struct gch_heap *h, struct gch_weak *w);
+void gch_weak_clear(struct gch_heap *h, struct gch_obj *obj);
+bool gch_wants_finalize(const struct gch_heap *h, const struct gch_obj *obj);
+void gch_finalize(struct gch_heap *h, struct gch_obj *obj);
+
+/* events.c */
+struct kiocb;
+struct iov_iter;
+struct poll_table_struct;
+void gch_event_queue(struct gch_heap *h, struct gch_evnode *n);
+void gch_event_unqueue(struct gch_heap *h, struct gch_evnode *n);
+void gch_event_collect(struct gch_heap *h, int gen, u64 collected,
+		       u64 uncollectable);
+void gch_events_init(struct gch_heap *h);
+void gch_events_drop(struct gch_heap *h);
+ssize_t gch_read_iter(struct kiocb *iocb, struct iov_iter *to);
+__poll_t gch_poll(struct file *file, struct poll_table_struct *wait);
+
+/* tags.c */
+int gch_tag_prepare(struct gch_heap *h, struct gch_obj *obj);
+void gch_tag_account(struct gch_heap *h, struct gch_obj *obj, bool in);
+void gch_tags_destroy(struct gch_heap *h);
+int gch_tag_snapshot(struct gch_heap *h, struct gcheap_tag_stat **out,
+		     u32 *n);
+int gch_ioc_tag_stats(struct gch_heap *h, void *arg);
+
+/* inspect.c */
+int gch_ioc_list(struct gch_heap *h, void *arg);
+void gch_undo_list(struct gch_heap *h, void *arg);
+
+/* debugfs.c */
+extern unsigned int gch_graph_max_nodes;
+void gch_debugfs_init(void);
+void gch_debugfs_exit(void);
+void gch_debugfs_heap_add(struct gch_heap *h);
+void gch_debugfs_heap_remove(struct gch_heap *h);
+void gch_totals_add(struct gch_heap *h, struct gch_totals *t);
+void gch_totals_retired(struct gch_totals *t);
+void gch_retire_stats(struct gch_heap *h);
+
+/* verify.c */
+int gch_verify_show(struct seq_file *m, void *unused);
+
+/* ---- inline helpers of the hot paths ---- */
+
+/**
+ * gch_heap_unlock() - drop the heap lock, then free what was released
+ * @h: the heap, locked
+ * @r: what the locked section released
+ *
+ * The other half of mutex_lock(&h->lock) for every section that may
+ * release objects: their memory goes back after the lock is dropped.
+ */
+static inline void gch_heap_unlock(struct gch_heap *h, struct gch_reap *r)
+{
+	lockdep_assert_held(&h->lock);
+	mutex_unlock(&h->lock);
+	gch_reap_free(r);
+}
+
+/**
+ * gch_resched_due() - count a walk's work and say when to reschedule
+ * @work: the walk's work since it last rescheduled
+ * @add: what the step just done cost: one per object, one per slot
+ *
+ * Walks without the heap lock call cond_resched() when this says so; those
+ * under it call gch_resched(), which also counts the heap's yields.
+ *
+ * Return: true once every GCH_RESCHED_WORK units of work.
+ */
+static inline bool gch_resched_due(unsigned long *work, unsigned long add)
+{
+	*work += add;
+	if (*work < GCH_RESCHED_WORK)
+		return false;
+	*work = 0;
+	return true;
+}
 
 /* Bytes of data (slots, then payload) and of the ext record. */
 static inline size_t gch_data_bytes(u32 nslots, u32 size)
@@ -361,6 +673,49 @@ static inline struct gch_obj_ext *gch_ext(struct gch_obj *obj)
 }
 
 /**
+ * gch_ref_make() - the ref of a handle
+ * @h: its heap
+ * @seq: the handle's sequence
+ * @idx: the handle's index
+ *
+ * Return: the ref, as the program sees it.
+ */
+static inline u64 gch_ref_make(const struct gch_heap *h, u32 seq, u32 idx)
+{
+	return (u64)h->id << GCH_REF_HEAP_SHIFT |
+	       (u64)seq << GCH_REF_SEQ_SHIFT | idx;
+}
+
+/* The parts of a ref: its heap id, its sequence, its handle index. */
+static inline u32 gch_ref_heap(u64 ref)
+{
+	return ref >> GCH_REF_HEAP_SHIFT;
+}
+
+static inline u32 gch_ref_seq(u64 ref)
+{
+	return (ref >> GCH_REF_SEQ_SHIFT) & GCH_SEQ_MASK;
+}
+
+static inline u32 gch_ref_idx(u64 ref)
+{
+	return ref & GCH_IDX_MASK;
+}
+
+/**
+ * gch_ref_of() - the ref that names an object
+ * @h: its heap
+ * @obj: the object
+ *
+ * Return: the ref.
+ */
+static inline u64 gch_ref_of(const struct gch_heap *h,
+			     const struct gch_obj *obj)
+{
+	return gch_ref_make(h, obj->seq, obj->idx);
+}
+
+/**
  * gch_at() - the object at a handle index held by a slot or list
  * @h: the heap, locked
  * @idx: an index known to name a live object
@@ -369,6 +724,7 @@ static inline struct gch_obj_ext *gch_ext(struct gch_obj *obj)
  */
 static inline struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
 {
+	lockdep_assert_held(&h->lock);
 	return (struct gch_obj *)(uintptr_t)h->table[idx];
 }
 
@@ -408,20 +764,8 @@ static inline struct gch_obj *gch_slot_in(const u64 *table, u32 used, u32 idx)
  */
 static inline struct gch_obj *gch_slot_obj(struct gch_heap *h, u32 idx)
 {
+	lockdep_assert_held(&h->lock);
 	return gch_slot_in(h->table, h->table_used, idx);
-}
-
-/**
- * gch_ref_of() - the ref that names an object
- * @h: its heap
- * @obj: the object
- *
- * Return: the ref.
- */
-static inline u64 gch_ref_of(const struct gch_heap *h,
-			     const struct gch_obj *obj)
-{
-	return (u64)h->id << 48 | (u64)obj->seq << 24 | obj->idx;
 }
 
 /**
@@ -436,17 +780,12 @@ static inline u64 gch_ref_of(const struct gch_heap *h,
  */
 static inline u64 gch_ref_entry(struct gch_heap *h, u64 ref)
 {
-	u32 idx = ref & GCH_IDX_MASK;
+	u32 idx = gch_ref_idx(ref);
 
-	if (ref >> 48 != h->id || !idx || idx >= h->table_used)
+	lockdep_assert_held(&h->lock);
+	if (gch_ref_heap(ref) != h->id || !idx || idx >= h->table_used)
 		return GCH_ENT_FREE;
 	return h->table[idx];
-}
-
-/* The sequence part of a ref. */
-static inline u32 gch_ref_seq(u64 ref)
-{
-	return (ref >> 24) & GCH_SEQ_MASK;
 }
 
 /**
@@ -462,12 +801,77 @@ static inline struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
 	u64 ent = gch_ref_entry(h, ref);
 	struct gch_obj *obj;
 
+	lockdep_assert_held(&h->lock);
 	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
 		return NULL;
 	obj = (struct gch_obj *)(uintptr_t)ent;
 	if (obj->seq != gch_ref_seq(ref))
 		return NULL;
 	return obj;
+}
+
+/* A free handle table entry: its last sequence and the next free one. */
+static inline u64 gch_ent_make_free(u32 seq, u32 next)
+{
+	return (u64)seq << GCH_ENT_SEQ_SHIFT | (u64)next << 1 | GCH_ENT_FREE;
+}
+
+static inline u32 gch_ent_next(u64 ent)
+{
+	return (ent >> 1) & GCH_IDX_MASK;
+}
+
+static inline u32 gch_ent_seq(u64 ent)
+{
+	return (ent >> GCH_ENT_SEQ_SHIFT) & GCH_SEQ_MASK;
+}
+
+/**
+ * gch_handle_alloc() - take a free handle table entry
+ * @h: the heap, locked
+ * @idx: its index
+ * @seq: the sequence the entry's next ref carries
+ *
+ * The caller stores its pointer in h->table[*idx].  An entry freed before
+ * is reused here; a new one, growing the table, in table.c.
+ *
+ * Return: 0, -ENOMEM, or -EDQUOT when the table cannot grow any more.
+ */
+static inline int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
+{
+	u64 ent;
+
+	lockdep_assert_held(&h->lock);
+	if (!h->free_idx)
+		return gch_handle_alloc_slow(h, idx, seq);
+	ent = h->table[h->free_idx];
+	*idx = h->free_idx;
+	*seq = (gch_ent_seq(ent) + 1) & GCH_SEQ_MASK;
+	if (!*seq)
+		*seq = 1;
+	h->free_idx = gch_ent_next(ent);
+	return 0;
+}
+
+static inline struct gch_obj *gch_iter_next(struct gch_iter *it)
+{
+	struct gch_obj *obj;
+
+	if (it->next == it->head)
+		return NULL;
+	obj = (struct gch_obj *)(uintptr_t)it->table[it->next];
+	it->next = obj->link.next;
+	return obj;
+}
+
+static inline struct gch_obj *gch_iter_start(struct gch_iter *it,
+					     struct gch_heap *h,
+					     enum gch_list l)
+{
+	it->table = h->table;
+	it->head = GCH_HEAD(l);
+	it->next = gch_list_first(h, l);
+	return gch_iter_next(it);
 }
 
 /**
@@ -485,9 +889,6 @@ static inline int gch_incref(struct gch_heap *h, struct gch_obj *obj)
 	obj->refcnt++;
 	return 0;
 }
-
-void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
-		     struct gch_reap *r);
 
 /**
  * gch_decref() - drop one of the heap's references (a slot's, an event's)
@@ -515,6 +916,7 @@ static inline int gch_user_get(struct gch_heap *h, struct gch_obj *obj)
 {
 	int ret = gch_incref(h, obj);
 
+	lockdep_assert_held(&h->lock);
 	if (!ret)
 		obj->urefs++;
 	return ret;
@@ -540,14 +942,6 @@ static inline int gch_user_put(struct gch_heap *h, struct gch_obj *obj,
 	return 0;
 }
 
-/* module parameters (main.c) */
-extern unsigned int gch_threshold[GCH_NGEN];
-extern unsigned int gch_max_objects;
-extern unsigned long gch_max_bytes;
-extern unsigned int gch_max_payload;
-extern unsigned int gch_max_slots;
-extern unsigned int gch_max_heaps_per_user;
-
 /**
  * gch_alloc_check() - validate an allocation request
  * @a: the request
@@ -565,114 +959,6 @@ static inline int gch_alloc_check(const struct gcheap_alloc *a)
 }
 
 /**
- * gch_op_peek_slot() - what a slot names, as a borrowed ref
- * @h: the heap, locked
- * @ref: the object
- * @slot: the slot
- * @out: the ref in the slot, or 0; no new reference is taken
- *
- * Return: 0, -ESTALE or -EINVAL (slot).
- */
-static inline int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot,
-				   u64 *out)
-{
-	struct gch_obj *obj = gch_lookup(h, ref), *t;
-
-	if (!obj)
-		return -ESTALE;
-	if (slot >= obj->nslots)
-		return -EINVAL;
-	t = gch_slot_obj(h, gch_slots(obj)[slot]);
-	*out = t ? gch_ref_of(h, t) : 0;
-	return 0;
-}
-
-/* heap.c */
-int gch_heap_cache_init(void);
-void gch_heap_cache_exit(void);
-struct gch_heap *gch_heap_create(void);
-void gch_heap_destroy(struct gch_heap *h);
-int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg);
-struct seq_file;
-void gch_slab_show(struct seq_file *m);
-struct gch_totals;
-void gch_heaps_sum(struct gch_totals *t);
-int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq);
-void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
-bool gch_heap_room(const struct gch_heap *h, u64 mem);
-u64 gch_shape_mem(u32 nslots, u32 size, unsigned int flags);
-/* What a weakref costs its heap's byte limit: itself and its handle. */
-#define GCH_WEAK_MEM	(sizeof(struct gch_weak) + sizeof(u64))
-void gch_resched(struct gch_heap *h, unsigned long *work, unsigned long add);
-
-struct gch_obj *gch_obj_new(const struct gcheap_alloc *a, gfp_t gfp);
-void gch_obj_free(struct gch_obj *obj);
-struct gch_obj *gch_obj_get(struct gch_heap *h, u32 nslots, u32 size);
-void gch_obj_put(struct gch_heap *h, struct gch_obj *obj);
-int gch_obj_alloc(struct gch_heap *h, u32 nslots, u32 size,
-		  struct gch_reap *r, struct gch_obj **out);
-bool gch_obj_is_plain(const struct gcheap_alloc *a);
-int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
-int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
-		 struct gch_obj *target, struct gch_reap *r);
-void gch_reap_free(struct gch_reap *r);
-void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
-		  struct gch_reap *r);
-
-void gch_list_init(struct gch_heap *h, enum gch_list l);
-bool gch_list_empty(const struct gch_heap *h, enum gch_list l);
-u32 gch_list_first(const struct gch_heap *h, enum gch_list l);
-void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
-		       struct gch_obj *obj);
-void gch_list_del(struct gch_heap *h, struct gch_obj *obj);
-void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
-			  enum gch_list to);
-
-/**
- * struct gch_iter - a walk over a list by handle index
- * @table: the heap's handle table; walks run under the heap lock and none
- *	   allocates a handle, so the table stays where it is
- * @head: the list's head index
- * @next: the index after the object last returned, saved before the caller
- *	  may move that object to another list
- *
- * for (obj = gch_iter_start(&it, h, l); obj; obj = gch_iter_next(&it))
- */
-struct gch_iter {
-	const u64 *table;
-	u32 head;
-	u32 next;
-};
-
-static inline struct gch_obj *gch_iter_next(struct gch_iter *it)
-{
-	struct gch_obj *obj;
-
-	if (it->next == it->head)
-		return NULL;
-	obj = (struct gch_obj *)(uintptr_t)it->table[it->next];
-	it->next = obj->link.next;
-	return obj;
-}
-
-static inline struct gch_obj *gch_iter_start(struct gch_iter *it,
-					     struct gch_heap *h,
-					     enum gch_list l)
-{
-	it->table = h->table;
-	it->head = GCH_HEAD(l);
-	it->next = gch_list_first(h, l);
-	return gch_iter_next(it);
-}
-
-/* gc.c */
-int gch_gc_init(void);
-void gch_gc_exit(void);
-void gch_gc_heap_init(struct gch_heap *h);
-void gch_gc_heap_stop(struct gch_heap *h);
-void gch_gc_queue(struct gch_heap *h);
-
-/**
  * gch_gc_note_alloc() - queue an automatic collection if one is due
  * @h: the heap, locked, just after an allocation
  *
@@ -682,91 +968,9 @@ void gch_gc_queue(struct gch_heap *h);
  */
 static inline void gch_gc_note_alloc(struct gch_heap *h)
 {
+	lockdep_assert_held(&h->lock);
 	if (!h->gc_queued && h->gen[0].count > h->gen[0].threshold)
 		gch_gc_queue(h);
 }
 
-u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r);
-bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r);
-void gch_freeze(struct gch_heap *h);
-void gch_unfreeze(struct gch_heap *h);
-void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc);
-void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc);
-#if IS_ENABLED(CONFIG_KUNIT)
-int gch_gc_pick(struct gch_heap *h);
-#endif
-
-/* weak.c */
-struct gch_weak *gch_lookup_weak(struct gch_heap *h, u64 ref);
-u64 gch_weak_ref_of(const struct gch_heap *h, const struct gch_weak *w);
-int gch_weak_new(struct gch_heap *h, struct gch_obj *obj, u32 flags,
-		 u64 cookie, u64 *wref);
-int gch_weak_user_get(struct gch_heap *h, struct gch_weak *w);
-int gch_weak_user_put(struct gch_heap *h, struct gch_weak *w);
-void gch_weak_clear(struct gch_heap *h, struct gch_obj *obj);
-bool gch_wants_finalize(const struct gch_heap *h, const struct gch_obj *obj);
-void gch_finalize(struct gch_heap *h, struct gch_obj *obj);
-
-/* events.c */
-void gch_event_queue(struct gch_heap *h, struct gch_evnode *n);
-void gch_event_unqueue(struct gch_heap *h, struct gch_evnode *n);
-void gch_event_collect(struct gch_heap *h, int gen, u64 collected,
-		       u64 uncollectable);
-void gch_events_init(struct gch_heap *h);
-void gch_events_drop(struct gch_heap *h);
-struct kiocb;
-struct iov_iter;
-struct poll_table_struct;
-ssize_t gch_read_iter(struct kiocb *iocb, struct iov_iter *to);
-__poll_t gch_poll(struct file *file, struct poll_table_struct *wait);
-
-/* ops.c */
-int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
-		   struct gch_reap *r, u64 *ref);
-int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r);
-int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
-		    struct gch_reap *r);
-int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
-int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p);
-
-/* batch.c */
-int gch_ioc_batch(struct gch_heap *h, void *arg);
-void gch_batch_heap_free(struct gch_heap *h);
-
-/* tags.c */
-int gch_tag_prepare(struct gch_heap *h, struct gch_obj *obj);
-void gch_tag_account(struct gch_heap *h, struct gch_obj *obj, bool in);
-void gch_tags_destroy(struct gch_heap *h);
-int gch_tag_snapshot(struct gch_heap *h, struct gcheap_tag_stat **out,
-		     u32 *n);
-int gch_ioc_tag_stats(struct gch_heap *h, void *arg);
-
-/* debugfs.c: totals over heaps, live and closed */
-struct gch_totals {
-	u64 heaps, objects, bytes, mem, allocated, freed, weakrefs;
-	u64 collections, collected, uncollectable, pause_ns_max;
-};
-
-void gch_totals_add(struct gch_heap *h, struct gch_totals *t);
-void gch_totals_retired(struct gch_totals *t);
-extern unsigned int gch_graph_max_nodes;
-void gch_debugfs_init(void);
-void gch_debugfs_exit(void);
-void gch_debugfs_heap_add(struct gch_heap *h);
-void gch_debugfs_heap_remove(struct gch_heap *h);
-void gch_retire_stats(struct gch_heap *h);
-
-/* verify.c */
-int gch_verify_show(struct seq_file *m, void *unused);
-
-/* inspect.c */
-int gch_ioc_list(struct gch_heap *h, void *arg);
-void gch_undo_list(struct gch_heap *h, void *arg);
-
-/* ioctl.c */
-struct file;
-int gch_copy_in(void *dst, const void __user *src, size_t len);
-long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-void gch_ioctl_init(void);
-
-#endif /* GCHEAP_INTERNAL_H */
+#endif /* GCHEAP_MODULE_GCHEAP_H */

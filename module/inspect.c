@@ -6,7 +6,7 @@
  * Each listed object is handed out as a new reference.  The refs are
  * gathered under the heap lock into a kernel buffer sized beforehand and
  * copied out after the lock is dropped; if that copy fails, the references
- * are dropped again.  No lock is owned here (see heap.c).
+ * are dropped again.  No lock is owned here (see "Locking" in gcheap.h).
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -141,8 +141,7 @@ static void gch_list_undo(struct gch_heap *h, const u64 *refs, u64 n)
 		if (obj)
 			gch_user_put(h, obj, &r);
 	}
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 }
 
 static int gch_list_check(const struct gcheap_list *a)
@@ -247,12 +246,13 @@ void gch_undo_list(struct gch_heap *h, void *arg)
 	struct gcheap_list *a = arg;
 	u64 __user *buf = u64_to_user_ptr(a->buf);
 	u64 i, n = min_t(u64, a->count, a->cap), ref;
+	unsigned long work = 0;
 
 	for (i = 0; i < n; i++) {
 		if (get_user(ref, buf + i))
 			break;
 		gch_list_undo(h, &ref, 1);
-		if (!((i + 1) % GCH_RESCHED_WORK))
+		if (gch_resched_due(&work, 1))
 			cond_resched();
 	}
 }

@@ -2,18 +2,20 @@
 /*
  * gcheap: the ioctl interface.
  *
- * One table maps each ioctl number to a handler.  The dispatcher copies the
+ * One table, indexed by command number at compile time, maps each ioctl
+ * to a handler.  The dispatcher copies the
  * caller's struct in (any size from the original one up, the unknown tail
  * required to be zero), calls the handler, and copies the result out; when
  * that last copy fails, the handler's undo drops the references the call
  * handed out, so that a failing call changes nothing.  Handlers validate
  * every field before they change any state.
  *
- * No lock is owned here: handlers take the heap lock (see heap.c) and never
- * hold it across a user copy.
+ * No lock is owned here: handlers take the heap lock (see "Locking" in
+ * gcheap.h) and never hold it across a user copy.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -96,8 +98,7 @@ static void gch_undo_ref(struct gch_heap *h, u64 ref)
 		return;
 	mutex_lock(&h->lock);
 	gch_op_refop(h, ref, false, &r);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 }
 
 static int gch_ioc_config(struct gch_heap *h, void *arg)
@@ -130,11 +131,10 @@ static int gch_ioc_alloc_plain(struct gch_heap *h, struct gcheap_alloc *a)
 	int ret;
 
 	mutex_lock(&h->lock);
-	ret = gch_obj_alloc(h, a->nslots, a->size, &r, &obj);
+	ret = gch_op_alloc_plain(h, a->nslots, a->size, &r, &obj);
 	if (!ret)
 		a->ref = gch_ref_of(h, obj);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 	return ret;
 }
 
@@ -150,15 +150,14 @@ static int gch_ioc_alloc(struct gch_heap *h, void *arg)
 	ret = gch_alloc_check(a);
 	if (ret)
 		return ret;
-	if (gch_obj_is_plain(a))
+	if (gch_alloc_is_plain(a))
 		return gch_ioc_alloc_plain(h, a);
-	obj = gch_obj_new(a, GCH_GFP);
+	obj = gch_obj_alloc(a, GCH_GFP);
 	if (!obj)
 		return -ENOMEM;
 	mutex_lock(&h->lock);
 	ret = gch_op_publish(h, obj, &r, &a->ref);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 	if (ret)
 		gch_obj_free(obj);
 	return ret;
@@ -180,8 +179,7 @@ static void gch_undo_alloc(struct gch_heap *h, void *arg)
 		obj->flags |= GCH_OF_FINALIZED;
 	if (obj)
 		gch_user_put(h, obj, &r);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 }
 
 static int gch_ioc_refop(struct gch_heap *h, struct gcheap_ref *a, bool inc)
@@ -193,8 +191,7 @@ static int gch_ioc_refop(struct gch_heap *h, struct gcheap_ref *a, bool inc)
 		return -EINVAL;
 	mutex_lock(&h->lock);
 	ret = gch_op_refop(h, a->ref, inc, &r);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 	return ret;
 }
 
@@ -218,8 +215,7 @@ static int gch_ioc_set_slot(struct gch_heap *h, void *arg)
 		return -EINVAL;
 	mutex_lock(&h->lock);
 	ret = gch_op_set_slot(h, s->obj, s->slot, s->target, &r);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 	return ret;
 }
 
@@ -365,8 +361,7 @@ static int gch_ioc_collect(struct gch_heap *h, void *arg)
 		return -EINVAL;
 	mutex_lock(&h->lock);
 	c->found = gch_collect(h, c->generation, &r);
-	mutex_unlock(&h->lock);
-	gch_reap_free(&r);
+	gch_heap_unlock(h, &r);
 	return 0;
 }
 
@@ -452,34 +447,47 @@ static void gch_undo_weakref_get(struct gch_heap *h, void *arg)
 	gch_undo_ref(h, ((struct gcheap_weakref_get *)arg)->ref);
 }
 
+/**
+ * struct gch_ioctl_desc - one command
+ * @cmd: the command as the uapi header defines it (0: no command here)
+ * @fn: its handler, given the struct copied in, which it fills for copy-out
+ * @undo: drops what @fn handed out, when the copy-out fails; NULL for a
+ *	  command that hands out nothing
+ */
 struct gch_ioctl_desc {
 	unsigned int cmd;
 	int (*fn)(struct gch_heap *h, void *arg);
 	void (*undo)(struct gch_heap *h, void *arg);
 };
 
+/* GCHEAP_IOC_<name>'s entry, at its number, as drm's DRM_IOCTL_DEF does. */
+#define GCH_IOCTL(name, handler, undo_fn)				\
+	[_IOC_NR(GCHEAP_IOC_##name)] = {				\
+		.cmd = GCHEAP_IOC_##name, .fn = handler, .undo = undo_fn \
+	}
+
 static const struct gch_ioctl_desc gch_ioctls[] = {
-	{ GCHEAP_IOC_CONFIG, gch_ioc_config, NULL },
-	{ GCHEAP_IOC_HEAP_INFO, gch_ioc_heap_info, NULL },
-	{ GCHEAP_IOC_ALLOC, gch_ioc_alloc, gch_undo_alloc },
-	{ GCHEAP_IOC_INCREF, gch_ioc_incref, NULL },
-	{ GCHEAP_IOC_DECREF, gch_ioc_decref, NULL },
-	{ GCHEAP_IOC_SET_SLOT, gch_ioc_set_slot, NULL },
-	{ GCHEAP_IOC_GET_SLOT, gch_ioc_get_slot, gch_undo_get_slot },
-	{ GCHEAP_IOC_WRITE, gch_ioc_write, NULL },
-	{ GCHEAP_IOC_READ, gch_ioc_read, NULL },
-	{ GCHEAP_IOC_INFO, gch_ioc_info, NULL },
-	{ GCHEAP_IOC_STATS, gch_ioc_stats, NULL },
-	{ GCHEAP_IOC_COLLECT, gch_ioc_collect, NULL },
-	{ GCHEAP_IOC_GET_GC, gch_ioc_get_gc, NULL },
-	{ GCHEAP_IOC_SET_GC, gch_ioc_set_gc, NULL },
-	{ GCHEAP_IOC_FREEZE, gch_ioc_freeze, NULL },
-	{ GCHEAP_IOC_UNFREEZE, gch_ioc_unfreeze, NULL },
-	{ GCHEAP_IOC_LIST, gch_ioc_list, gch_undo_list },
-	{ GCHEAP_IOC_TAG_STATS, gch_ioc_tag_stats, NULL },
-	{ GCHEAP_IOC_WEAKREF, gch_ioc_weakref, gch_undo_weakref },
-	{ GCHEAP_IOC_WEAKREF_GET, gch_ioc_weakref_get, gch_undo_weakref_get },
-	{ GCHEAP_IOC_BATCH, gch_ioc_batch, NULL },
+	GCH_IOCTL(CONFIG, gch_ioc_config, NULL),
+	GCH_IOCTL(HEAP_INFO, gch_ioc_heap_info, NULL),
+	GCH_IOCTL(ALLOC, gch_ioc_alloc, gch_undo_alloc),
+	GCH_IOCTL(INCREF, gch_ioc_incref, NULL),
+	GCH_IOCTL(DECREF, gch_ioc_decref, NULL),
+	GCH_IOCTL(SET_SLOT, gch_ioc_set_slot, NULL),
+	GCH_IOCTL(GET_SLOT, gch_ioc_get_slot, gch_undo_get_slot),
+	GCH_IOCTL(WRITE, gch_ioc_write, NULL),
+	GCH_IOCTL(READ, gch_ioc_read, NULL),
+	GCH_IOCTL(INFO, gch_ioc_info, NULL),
+	GCH_IOCTL(STATS, gch_ioc_stats, NULL),
+	GCH_IOCTL(COLLECT, gch_ioc_collect, NULL),
+	GCH_IOCTL(GET_GC, gch_ioc_get_gc, NULL),
+	GCH_IOCTL(SET_GC, gch_ioc_set_gc, NULL),
+	GCH_IOCTL(FREEZE, gch_ioc_freeze, NULL),
+	GCH_IOCTL(UNFREEZE, gch_ioc_unfreeze, NULL),
+	GCH_IOCTL(LIST, gch_ioc_list, gch_undo_list),
+	GCH_IOCTL(TAG_STATS, gch_ioc_tag_stats, NULL),
+	GCH_IOCTL(WEAKREF, gch_ioc_weakref, gch_undo_weakref),
+	GCH_IOCTL(WEAKREF_GET, gch_ioc_weakref_get, gch_undo_weakref_get),
+	GCH_IOCTL(BATCH, gch_ioc_batch, NULL),
 };
 
 /* Every struct an ioctl takes, to size the kernel's copy. */
@@ -501,38 +509,22 @@ union gch_ioctl_arg {
 	struct gcheap_tag_stats tag_stats;
 };
 
-/* gch_ioctls[] by command number, plus one; 0 for none (gch_ioctl_init). */
-static u8 gch_ioctl_index[64];
-
-/**
- * gch_ioctl_init() - index the ioctl table by command number
- */
-void gch_ioctl_init(void)
-{
-	unsigned int i;
-
-	BUILD_BUG_ON(ARRAY_SIZE(gch_ioctls) >= U8_MAX);
-	for (i = 0; i < ARRAY_SIZE(gch_ioctls); i++) {
-		unsigned int nr = _IOC_NR(gch_ioctls[i].cmd);
-
-		if (!WARN_ON(nr >= ARRAY_SIZE(gch_ioctl_index)))
-			gch_ioctl_index[nr] = i + 1;
-	}
-}
-
 /*
  * The command's entry: same type, number and direction; the size may be
- * that of a newer caller's struct, checked by the dispatcher.
+ * that of a newer caller's struct, checked by the dispatcher.  The number
+ * is clamped under speculation before it indexes the table.
  */
 static const struct gch_ioctl_desc *gch_ioctl_find(unsigned int cmd)
 {
-	const struct gch_ioctl_desc *d;
 	unsigned int nr = _IOC_NR(cmd);
+	const struct gch_ioctl_desc *d;
 
-	if (nr >= ARRAY_SIZE(gch_ioctl_index) || !gch_ioctl_index[nr])
+	if (nr >= ARRAY_SIZE(gch_ioctls))
 		return NULL;
-	d = &gch_ioctls[gch_ioctl_index[nr] - 1];
-	return (d->cmd ^ cmd) & ~IOCSIZE_MASK ? NULL : d;
+	d = &gch_ioctls[array_index_nospec(nr, ARRAY_SIZE(gch_ioctls))];
+	if (!d->fn || (d->cmd ^ cmd) & ~IOCSIZE_MASK)
+		return NULL;
+	return d;
 }
 
 /* Copy the result out, zero-filling a newer caller's larger struct. */

@@ -37,7 +37,7 @@ unsigned int gch_max_heaps_per_user = 1024;
 module_param_named(max_heaps_per_user, gch_max_heaps_per_user, uint, 0644);
 MODULE_PARM_DESC(max_heaps_per_user, "Most heaps one user may have open, 0 for no cap (default 1024)");
 
-static int gch_open(struct inode *inode, struct file *file)
+static int gch_dev_open(struct inode *inode, struct file *file)
 {
 	struct gch_heap *h = gch_heap_create();
 
@@ -48,7 +48,7 @@ static int gch_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
-static int gch_release(struct inode *inode, struct file *file)
+static int gch_dev_release(struct inode *inode, struct file *file)
 {
 	gch_heap_destroy(file->private_data);
 	return 0;
@@ -56,8 +56,8 @@ static int gch_release(struct inode *inode, struct file *file)
 
 static const struct file_operations gch_fops = {
 	.owner = THIS_MODULE,
-	.open = gch_open,
-	.release = gch_release,
+	.open = gch_dev_open,
+	.release = gch_dev_release,
 	.read_iter = gch_read_iter,
 	.poll = gch_poll,
 	.unlocked_ioctl = gch_ioctl,
@@ -73,11 +73,10 @@ static struct miscdevice gch_misc = {
 
 static int __init gch_init(void)
 {
-	int ret = gch_heap_cache_init();
+	int ret = gch_slab_init();
 
 	if (ret)
 		return ret;
-	gch_ioctl_init();
 	ret = gch_gc_init();
 	if (ret)
 		goto err_caches;
@@ -91,7 +90,7 @@ err_gc:
 	gch_debugfs_exit();
 	gch_gc_exit();
 err_caches:
-	gch_heap_cache_exit();
+	gch_slab_exit();
 	return ret;
 }
 
@@ -100,7 +99,7 @@ static void __exit gch_exit(void)
 	misc_deregister(&gch_misc);
 	gch_debugfs_exit();
 	gch_gc_exit();
-	gch_heap_cache_exit();
+	gch_slab_exit();
 }
 
 module_init(gch_init);

@@ -2,8 +2,8 @@
 /*
  * gcheap: the object operations, as single ioctls and batch entries both
  * run them.  Each takes refs exactly as user space gave them, runs under
- * the heap lock (held by the caller; see heap.c), checks everything before
- * it changes anything, and owns no lock.
+ * the heap lock (held by the caller; see "Locking" in gcheap.h), checks
+ * everything before it changes anything, and owns no lock.
  */
 #include "gcheap.h"
 
@@ -22,6 +22,7 @@ int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r)
 	struct gch_obj *obj = gch_lookup(h, ref);
 	struct gch_weak *w;
 
+	lockdep_assert_held(&h->lock);
 	if (obj)
 		return inc ? gch_user_get(h, obj) : gch_user_put(h, obj, r);
 	w = gch_lookup_weak(h, ref);
@@ -45,6 +46,7 @@ int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
 {
 	struct gch_obj *obj = gch_lookup(h, ref), *t = NULL;
 
+	lockdep_assert_held(&h->lock);
 	if (target)
 		t = gch_lookup(h, target);
 	if (!obj || (target && !t))
@@ -69,6 +71,7 @@ int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
 	u32 idx;
 	int ret;
 
+	lockdep_assert_held(&h->lock);
 	if (!obj)
 		return -ESTALE;
 	if (slot >= obj->nslots)
@@ -99,10 +102,89 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p)
 {
 	struct gch_obj *obj = gch_lookup(h, ref);
 
+	lockdep_assert_held(&h->lock);
 	if (!obj)
 		return -ESTALE;
 	if (len > obj->size || off > obj->size - len)
 		return -EINVAL;
 	*p = gch_payload(obj) + off;
+	return 0;
+}
+
+/**
+ * gch_op_publish() - publish a new object, collecting once if that helps
+ * @h: the heap, locked
+ * @obj: from gch_obj_alloc()
+ * @r: collects what a collection frees
+ * @ref: the object's ref
+ *
+ * When a limit would be exceeded, a full collection runs first (see
+ * gch_collect_for_room()), so that garbage not yet collected never makes
+ * an allocation fail.
+ *
+ * Return: 0, -EDQUOT or -ENOMEM.
+ */
+int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
+		   struct gch_reap *r, u64 *ref)
+{
+	int ret = gch_obj_publish(h, obj);
+
+	lockdep_assert_held(&h->lock);
+	if (ret == -EDQUOT && gch_collect_for_room(h, r))
+		ret = gch_obj_publish(h, obj);
+	if (!ret)
+		*ref = gch_ref_of(h, obj);
+	return ret;
+}
+
+/**
+ * gch_op_alloc_plain() - a new plain object from the heap's cache, published
+ * @h: the heap, locked
+ * @nslots: slots, as validated
+ * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
+ * @r: collects what a collection for room frees
+ * @out: the object, holding the caller's reference
+ *
+ * Return: 0, -EDQUOT or -ENOMEM, with nothing changed.
+ */
+int gch_op_alloc_plain(struct gch_heap *h, u32 nslots, u32 size,
+		       struct gch_reap *r, struct gch_obj **out)
+{
+	struct gch_obj *obj = gch_cache_take(h, nslots, size);
+	u64 ref;
+	int ret;
+
+	lockdep_assert_held(&h->lock);
+	if (!obj)
+		return -ENOMEM;
+	ret = gch_op_publish(h, obj, r, &ref);
+	if (ret) {
+		gch_cache_return(h, obj);
+		return ret;
+	}
+	*out = obj;
+	return 0;
+}
+
+/**
+ * gch_op_peek_slot() - what a slot names, as a borrowed ref
+ * @h: the heap, locked
+ * @ref: the object
+ * @slot: the slot
+ * @out: the ref in the slot, or 0; no new reference is taken
+ *
+ * Return: 0, -ESTALE or -EINVAL (slot).
+ */
+int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
+{
+	struct gch_obj *obj = gch_lookup(h, ref), *t;
+
+	lockdep_assert_held(&h->lock);
+	if (!obj)
+		return -ESTALE;
+	if (slot >= obj->nslots)
+		return -EINVAL;
+	t = gch_slot_obj(h, gch_slots(obj)[slot]);
+	*out = t ? gch_ref_of(h, t) : 0;
 	return 0;
 }

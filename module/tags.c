@@ -5,8 +5,8 @@
  * tracemalloc counts per traceback.  A heap keeps records for at most
  * GCH_MAX_TAGS distinct tags; objects with further tags are not counted.
  *
- * The records (h->tags) are under the heap's lock (see heap.c); this file
- * owns no lock.
+ * The records (h->tags) are under the heap's lock (see "Locking" in
+ * gcheap.h); this file owns no lock.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -44,6 +44,7 @@ int gch_tag_prepare(struct gch_heap *h, struct gch_obj *obj)
 	struct gch_tag *t;
 	int ret;
 
+	lockdep_assert_held(&h->lock);
 	if (!tag || h->ntags >= GCH_MAX_TAGS || xa_load(&h->tags, tag))
 		return 0;
 	t = kzalloc(sizeof(*t), GCH_GFP);
@@ -69,6 +70,7 @@ void gch_tag_account(struct gch_heap *h, struct gch_obj *obj, bool in)
 	u32 tag = gch_tag_of(obj);
 	struct gch_tag *t;
 
+	lockdep_assert_held(&h->lock);
 	if (!tag)
 		return;
 	t = xa_load(&h->tags, tag);

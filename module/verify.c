@@ -8,8 +8,9 @@
  * untracked object is in any; the counters agree with what is there.
  * Prints "ok", or one line per violation (at most GCH_VERIFY_MAX).
  *
- * Runs under the heap's lock (see heap.c), which it holds for one walk of
- * the table, the lists and the event queue; it owns no lock.
+ * Runs under the heap's lock (see "Locking" in gcheap.h), which it holds
+ * for one walk of the table, the lists and the event queue; it owns no
+ * lock.
  */
 #include <linux/mm.h>
 #include <linux/seq_file.h>

@@ -14,7 +14,8 @@
  * not freed: it is marked finalized and its FINALIZE event, holding the one
  * reference left, is queued.
  *
- * No lock is owned here: everything runs under the heap's lock (heap.c).
+ * No lock is owned here: everything runs under the heap's lock (see
+ * "Locking" in gcheap.h).
  */
 #include <linux/slab.h>
 #include <linux/xarray.h>
@@ -30,7 +31,7 @@
  */
 u64 gch_weak_ref_of(const struct gch_heap *h, const struct gch_weak *w)
 {
-	return (u64)h->id << 48 | (u64)w->seq << 24 | w->idx;
+	return gch_ref_make(h, w->seq, w->idx);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_weak_ref_of);
 
@@ -46,10 +47,11 @@ struct gch_weak *gch_lookup_weak(struct gch_heap *h, u64 ref)
 	u64 ent = gch_ref_entry(h, ref);
 	struct gch_weak *w;
 
+	lockdep_assert_held(&h->lock);
 	if ((ent & (GCH_ENT_FREE | GCH_ENT_WEAK)) != GCH_ENT_WEAK)
 		return NULL;
 	w = (struct gch_weak *)(uintptr_t)(ent & ~GCH_ENT_WEAK);
-	if (w->seq != ((ref >> 24) & GCH_SEQ_MASK))
+	if (w->seq != gch_ref_seq(ref))
 		return NULL;
 	return w;
 }
@@ -114,6 +116,7 @@ int gch_weak_new(struct gch_heap *h, struct gch_obj *obj, u32 flags,
 	u32 idx, seq;
 	int ret;
 
+	lockdep_assert_held(&h->lock);
 	if (!gch_heap_room(h, GCH_WEAK_MEM))
 		return -EDQUOT;
 	w = kzalloc(sizeof(*w), GCH_GFP);
@@ -222,6 +225,7 @@ void gch_weak_clear(struct gch_heap *h, struct gch_obj *obj)
 	struct gch_weak *head = xa_erase(&h->weak_heads, obj->idx);
 	struct gch_weak *w, *tmp;
 
+	lockdep_assert_held(&h->lock);
 	obj->flags &= ~GCH_OF_WEAKREFS;
 	if (!head)
 		return;
@@ -242,6 +246,7 @@ void gch_weak_clear(struct gch_heap *h, struct gch_obj *obj)
  */
 bool gch_wants_finalize(const struct gch_heap *h, const struct gch_obj *obj)
 {
+	lockdep_assert_held(&h->lock);
 	return (obj->flags & (GCH_OF_FINALIZE | GCH_OF_FINALIZED)) ==
 	       GCH_OF_FINALIZE && (h->event_mask & GCH_EV_FINALIZE);
 }
@@ -258,6 +263,7 @@ void gch_finalize(struct gch_heap *h, struct gch_obj *obj)
 {
 	struct gch_evnode *fin = gch_ext(obj)->fin;
 
+	lockdep_assert_held(&h->lock);
 	obj->flags |= GCH_OF_FINALIZED;
 	obj->refcnt++;	/* the event's, once: GCH_REF_MAX left room */
 	fin->ev.ref = gch_ref_of(h, obj);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libgcheap internals */
-#ifndef GCHEAP_INTERNAL_H
-#define GCHEAP_INTERNAL_H
+#ifndef GCHEAP_USERLIB_INTERNAL_H
+#define GCHEAP_USERLIB_INTERNAL_H
 
 #include "gcheap.h"
 

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gcheap: objects in a heap, from publication to release.
+ *
+ * An object is published (a handle, generation 0, the heap's counters),
+ * lives while references name it, and is released when its count reaches
+ * zero: released objects are taken out of the heap under the heap lock and
+ * their memory is freed after the lock is dropped (struct gch_reap, see
+ * slab.c).  A release of a chain or tree is iterative and reschedules by
+ * the work it does.  Everything here runs under the heap lock; see
+ * "Locking" in gcheap.h.
+ */
+#include <linux/sched.h>
+
+#include "gcheap.h"
+
+/**
+ * gch_heap_room() - whether the heap's limits admit one more object
+ * @h: the heap, locked
+ * @mem: its gch_shape_mem(), or GCH_WEAK_MEM for a weakref
+ *
+ * Objects and weak references both count.  A limit lowered below what the
+ * heap holds admits nothing until enough is freed.
+ *
+ * Return: true if it may be added.
+ */
+bool gch_heap_room(const struct gch_heap *h, u64 mem)
+{
+	lockdep_assert_held(&h->lock);
+	return h->nobjects + h->nweak < h->max_objects &&
+	       mem <= h->max_bytes && h->mem <= h->max_bytes - mem;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_heap_room);
+
+/**
+ * gch_resched() - reschedule a long walk by the work it did
+ * @h: the heap, locked
+ * @work: the walk's work since it last rescheduled
+ * @add: what the step just done cost: one per object, one per slot
+ *
+ * An object with 65536 slots costs as much as 65536 objects without: walks
+ * that count objects alone can go for seconds without rescheduling.
+ */
+void gch_resched(struct gch_heap *h, unsigned long *work, unsigned long add)
+{
+	lockdep_assert_held(&h->lock);
+	if (!gch_resched_due(work, add))
+		return;
+	h->yields++;
+	cond_resched();
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_resched);
+
+/**
+ * gch_obj_publish() - give a new object a ref and put it in generation 0
+ * @h: the heap, locked
+ * @obj: from gch_obj_alloc()
+ *
+ * Return: 0, or -EDQUOT (a limit) or -ENOMEM (the handle table) with
+ * nothing changed.
+ */
+int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
+{
+	u64 mem = gch_shape_mem(obj->nslots, obj->size, obj->flags);
+	u32 idx, seq;
+	int ret;
+
+	lockdep_assert_held(&h->lock);
+	if (!gch_heap_room(h, mem))
+		return -EDQUOT;
+	ret = gch_handle_alloc(h, &idx, &seq);
+	if (ret)
+		return ret;
+	ret = obj->flags & GCH_OF_EXT ? gch_tag_prepare(h, obj) : 0;
+	if (ret) {
+		gch_handle_free(h, idx, seq);
+		return ret;
+	}
+	obj->idx = idx;
+	obj->seq = seq;
+	h->table[idx] = (uintptr_t)obj;
+	if (obj->flags & GCH_OF_EXT)
+		gch_tag_account(h, obj, true);
+	if (obj->nslots)
+		gch_list_add_tail(h, GCH_L_GEN0, obj);
+	if (h->gen[0].count != U32_MAX)
+		h->gen[0].count++;
+	h->nobjects++;
+	h->bytes += obj->size;
+	h->mem += mem;
+	h->allocated++;
+	h->mutations++;
+	gch_gc_note_alloc(h);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_obj_publish);
+
+/* Take a dead object out of the heap, but for its list. */
+static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
+{
+	if (obj->flags & GCH_OF_WEAKREFS)
+		gch_weak_clear(h, obj);
+	if (obj->flags & GCH_OF_FINALIZE)
+		gch_event_unqueue(h, gch_ext(obj)->fin);
+	if (obj->gen == GCH_GEN_PERMANENT)
+		h->nfrozen--;
+	if (obj->flags & GCH_OF_EXT)
+		gch_tag_account(h, obj, false);
+	gch_handle_free(h, obj->idx, obj->seq);
+	if (h->gen[0].count)
+		h->gen[0].count--;
+	h->nobjects--;
+	h->bytes -= obj->size;
+	h->mem -= gch_shape_mem(obj->nslots, obj->size, obj->flags);
+	h->freed++;
+}
+
+/* Take a dead object out of the heap and push it on the release stack. */
+static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
+			  struct gch_obj **stack)
+{
+	if (obj->nslots)
+		gch_list_del(h, obj);
+	gch_forget(h, obj);
+	obj->free_next = *stack;
+	*stack = obj;
+}
+
+/* A dead object's memory: to the heap's cache, or freed after unlocking. */
+static void gch_reap_add(struct gch_heap *h, struct gch_reap *r,
+			 struct gch_obj *obj)
+{
+	if (gch_cache_keep(h, obj))
+		return;
+	obj->free_next = r->head;
+	r->head = obj;
+}
+
+/**
+ * gch_obj_reap() - take a dead object out of its heap, leaving its slots
+ * @h: the heap, locked
+ * @obj: an object the collector found unreachable, whose references to
+ *	 objects outside its garbage set are already dropped; it is left in
+ *	 the collector's list, which the caller empties once all are reaped
+ * @r: where its memory goes, to be freed after unlocking
+ */
+void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
+		  struct gch_reap *r)
+{
+	lockdep_assert_held(&h->lock);
+	gch_forget(h, obj);
+	gch_reap_add(h, r, obj);
+}
+
+/*
+ * Release an object whose count reached zero and, iteratively, everything
+ * it alone kept alive.  The stack is threaded through the dying objects
+ * themselves, so a chain of any length takes no extra memory and no
+ * recursion.
+ */
+static void gch_release_chain(struct gch_heap *h, struct gch_obj *obj,
+			      struct gch_reap *r)
+{
+	struct gch_obj *stack = NULL;
+	unsigned long work = 0;
+
+	gch_unpublish(h, obj, &stack);
+	while (stack) {
+		struct gch_obj *o = stack;
+		u32 *slots = gch_slots(o);
+		u32 i;
+
+		stack = o->free_next;
+		for (i = 0; i < o->nslots; i++) {
+			struct gch_obj *t;
+
+			t = gch_slot_obj(h, slots[i]);
+			if (!t || --t->refcnt)
+				continue;
+			if (t->flags & GCH_OF_FINALIZE &&
+			    gch_wants_finalize(h, t))
+				gch_finalize(h, t);
+			else
+				gch_unpublish(h, t, &stack);
+		}
+		gch_resched(h, &work, 1 + o->nslots);
+		gch_reap_add(h, r, o);
+	}
+}
+
+/**
+ * gch_decref_zero() - what gch_decref() does when the count reaches zero
+ * @h: the heap, locked
+ * @obj: the object whose last reference went
+ * @r: collects what dies
+ *
+ * A finalizable object not yet finalized gets its FINALIZE event; any
+ * other is released, with everything it alone kept alive.
+ */
+void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
+		     struct gch_reap *r)
+{
+	lockdep_assert_held(&h->lock);
+	if (obj->flags & GCH_OF_FINALIZE && gch_wants_finalize(h, obj))
+		gch_finalize(h, obj);
+	else
+		gch_release_chain(h, obj, r);
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_decref_zero);
+
+/**
+ * gch_set_slot() - store a reference in a slot
+ * @h: the heap, locked
+ * @obj: a live object
+ * @slot: an index below @obj->nslots
+ * @target: a live object of @h, or NULL to clear the slot
+ * @r: collects what dies
+ *
+ * Return: 0, or -EOVERFLOW with nothing changed.
+ */
+int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
+		 struct gch_obj *target, struct gch_reap *r)
+{
+	u32 *slots = gch_slots(obj);
+	u32 old = slots[slot];
+	int ret;
+
+	lockdep_assert_held(&h->lock);
+	if (target) {
+		ret = gch_incref(h, target);
+		if (ret)
+			return ret;
+	}
+	slots[slot] = target ? target->idx : 0;
+	if (gch_slot_obj(h, old))
+		gch_decref(h, gch_slot_obj(h, old), r);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_set_slot);
