@@ -195,6 +195,7 @@ static void gch_test_saveall(struct kunit *test)
 				.debug = GCH_DEBUG_SAVEALL };
 	struct gch_heap *h = test->priv;
 	struct gch_obj *o[2];
+	u32 first;
 
 	gch_gc_set(h, &gc);
 	gk_objs(test, h, o, 2, 1);
@@ -204,7 +205,10 @@ static void gch_test_saveall(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gk_collect(h, 0), 2ULL);
 	KUNIT_EXPECT_EQ(test, gk_objects(h), 2ULL);
 	KUNIT_EXPECT_EQ(test, o[0]->refcnt, 2U);	/* slot + garbage list */
-	KUNIT_EXPECT_EQ(test, gch_list_first(h, GCH_L_GARBAGE), o[0]->idx);
+	mutex_lock(&h->lock);
+	first = gch_list_first(h, GCH_L_GARBAGE);
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_EQ(test, first, o[0]->idx);
 	KUNIT_EXPECT_EQ(test, gk_collect(h, 2), 0ULL);
 }
 
