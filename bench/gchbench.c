@@ -8,6 +8,9 @@
  *   collect N     full collection of N objects in 2-cycles, unreachable
  *                 and reachable; an empty heap's collection
  *   pause N       young-collection pause with N long-lived objects
+ *   stall N       full collection of N live objects while another thread
+ *                 increfs and decrefs in a loop: that thread's longest
+ *                 wait for one op, against the collection's duration
  *   heaps         alloc/free throughput, one thread vs two on two heaps
  *   loop CLS N    N batches of 4096 ops of class CLS (0 refcount, 1 slot,
  *                 2 alloc): something for perf to sample
@@ -322,6 +325,66 @@ static void cmd_pause(long n)
 	free(keep);
 }
 
+struct stall {
+	struct gch_heap *h;
+	gch_ref_t obj;
+	int stop;
+	double worst;
+	long ops;
+};
+
+/* incref/decref, timing each op, until told to stop. */
+static void *stall_loop(void *arg)
+{
+	struct stall *s = arg;
+	double t0, t1;
+
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+		t0 = now();
+		if (gch_incref(s->h, s->obj) || gch_decref(s->h, s->obj))
+			die("incref/decref", errno);
+		t1 = now();
+		if ((t1 - t0) / 2 > s->worst)
+			s->worst = (t1 - t0) / 2;
+		s->ops += 2;
+	}
+	return NULL;
+}
+
+static void cmd_stall(long n)
+{
+	struct gch_config cfg = { .max_objects = n + 1024 };
+	gch_ref_t *keep = calloc(n / 2 + 1, sizeof(*keep));
+	struct gch_heap *h = gch_open(&cfg);
+	struct stall s = { .h = h };
+	char name[64];
+	pthread_t t;
+	double secs;
+	int found;
+	long i;
+
+	if (!h || !keep || gch_disable(h) || gch_alloc(h, 0, 0, &s.obj))
+		die("open", errno);
+	build_cycles(h, n, keep);
+	gch_collect(h, 2);		/* settle into generation 2 */
+	pthread_create(&t, NULL, stall_loop, &s);
+	usleep(100000);
+	s.worst = 0;
+	secs = timed_collect(h, 2, &found);
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	if (found != 0)
+		die("collect freed live objects", EIO);
+	snprintf(name, sizeof(name), "stall_wait_%ld", n);
+	report(name, s.worst * 1e9, "ns");
+	snprintf(name, sizeof(name), "stall_collect_%ld", n);
+	report(name, secs * 1e9, "ns");
+	for (i = 0; i < n / 2; i++)
+		gch_decref(h, keep[i]);
+	gch_close(h);
+	free(keep);
+}
+
 struct churn {
 	long iters;
 	double secs;
@@ -403,6 +466,8 @@ int main(int argc, char **argv)
 		cmd_collect(n);
 	else if (!strcmp(argv[1], "pause"))
 		cmd_pause(n);
+	else if (!strcmp(argv[1], "stall"))
+		cmd_stall(n);
 	else if (!strcmp(argv[1], "heaps"))
 		cmd_heaps();
 	else if (!strcmp(argv[1], "loop") && argc > 3)
@@ -411,6 +476,6 @@ int main(int argc, char **argv)
 		goto usage;
 	return 0;
 usage:
-	fprintf(stderr, "usage: gchbench ops | collect N | pause N | heaps\n");
+	fprintf(stderr, "usage: gchbench ops | collect N | pause N | stall N | heaps\n");
 	return 2;
 }

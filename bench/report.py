@@ -86,6 +86,9 @@ for case in ("dead", "live"):
             f"{min(rs):.2f}–{max(rs):.2f}" if len(rs) > 1 else "")
 ratio_row("young pause, 10^6 vs 10^4 old", "young_pause_1000000",
           "young_pause_10000", 1.5, "ns")
+ratio_row("stall during a full collection of 10^6 live objects "
+          "(longest incref/decref wait on another thread vs the collection)",
+          "stall_wait_1000000", "stall_collect_1000000", 0.05, "ns")
 ratio_row("two heaps, two threads", "heaps_2threads", "heaps_1thread", 1.7,
           "Mops/s", higher=True)
 m, s, p = get("mem_memcg_bytes_per_obj"), get("mem_slab_bytes_per_obj"), get("py_bytes_per_object")

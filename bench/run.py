@@ -41,6 +41,7 @@ def main():
             run(r, [gch, "collect", str(n)])
         for n in (10000, 1000000):
             run(r, [gch, "pause", str(n)])
+        run(r, [gch, "stall", "1000000"])
         run(r, [gch, "heaps"])
         run(r, [f"{bench}/overhead", "2", "16", "1000000"])
         run(r, [sys.executable, f"{top}/bench/cycles.py", "1000000"])

@@ -350,10 +350,12 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 		o->result = gch_ref_of(h, obj);
 	}
 	if (s0) {
+		gch_touch(h, s0);
 		gch_slots(obj)[0] = s0->idx;
 		s0->urefs--;
 	}
 	if (s1) {
+		gch_touch(h, s1);
 		gch_slots(obj)[1] = s1->idx;
 		s1->urefs--;
 	}

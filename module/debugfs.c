@@ -123,6 +123,28 @@ static int gch_global_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(gch_global_stats);
 
+/*
+ * The collector beside the program: the pass in progress, what the barrier
+ * kept, and each generation's lock hold times in log2 buckets (the first
+ * under 2 us, each next one twice as long, the last open-ended).
+ */
+static void gch_pass_show(struct seq_file *m, struct gch_heap *h)
+{
+	const struct gch_pass *p = &h->pass;
+	int g, i;
+
+	seq_printf(m, "gc_phase %u\ngc_passes %llu\nfloating %llu\n", p->phase,
+		   p->done, h->floating);
+	seq_printf(m, "last_pass_slices %llu\nlast_pass_hold_ns %llu\nlast_pass_ns %llu\n",
+		   p->slices, p->hold_ns, p->ns);
+	for (g = 0; g < GCH_NGEN; g++) {
+		seq_printf(m, "gen%d_pause_hist", g);
+		for (i = 0; i < GCH_PAUSE_BUCKETS; i++)
+			seq_printf(m, " %llu", h->pause_hist[g][i]);
+		seq_putc(m, '\n');
+	}
+}
+
 static int gch_heap_stats_show(struct seq_file *m, void *v)
 {
 	struct gch_heap *h = m->private;
@@ -149,6 +171,7 @@ static int gch_heap_stats_show(struct seq_file *m, void *v)
 		   h->nfrozen, h->gc_enabled, h->max_objects, h->max_bytes);
 	seq_printf(m, "cached_objects %u\ncached_bytes %u\n", h->cache_count,
 		   h->cache_bytes);
+	gch_pass_show(m, h);
 	mutex_unlock(&h->lock);
 	return 0;
 }
@@ -173,7 +196,7 @@ static void *gch_dbg_objects_start(struct seq_file *m, loff_t *pos)
 {
 	struct gch_heap *h = m->private;
 
-	mutex_lock(&h->lock);
+	gch_lock_idle(h);
 	if (!*pos)
 		return SEQ_START_TOKEN;
 	return gch_dbg_obj_from(h, pos);
@@ -327,7 +350,7 @@ static int gch_heap_graph_show(struct seq_file *m, void *v)
 	u64 total;
 
 	seq_printf(m, "digraph \"gcheap-%u\" {\n  node [shape=box];\n", h->id);
-	mutex_lock(&h->lock);
+	gch_lock_idle(h);
 	gch_dot_body(m, h, &d);
 	total = h->nobjects;
 	mutex_unlock(&h->lock);

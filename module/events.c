@@ -153,8 +153,10 @@ static void gch_event_handover(struct gch_heap *h, struct gch_evnode *n)
 		break;
 	case GCH_EV_FINALIZE:
 		obj = gch_lookup(h, n->ev.ref);
-		if (!WARN_ON_ONCE(!obj))
-			obj->urefs++;
+		if (WARN_ON_ONCE(!obj))
+			break;
+		gch_touch(h, obj);
+		obj->urefs++;
 		break;
 	}
 }

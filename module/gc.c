@@ -1,87 +1,134 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gcheap: the generational cycle collector.
+ * gcheap: the cycle collector's pass.
  *
  * CPython's algorithm (Modules/gcmodule.c, 3.12) over a heap's generation
  * lists: the refcount is the remembered set, so a collection of generation
- * g needs no roots from user space.  It merges the younger generations
- * into g, copies each object's refcount into gc_refs and subtracts the
+ * g needs no roots from user space.  The set (generation g and the younger
+ * ones, spliced into GCH_L_COLLECT) gets gc_refs = refcount, less the
  * references that come from inside the set; an object left above zero is
  * referenced from outside (program refs, older generations, events) and is
- * a root.  One pass over the list moves the objects at zero to the
+ * a root.  One pass over the set moves the objects at zero to the
  * unreachable list, and back again when a reachable object points at them.
- * Survivors are promoted to g + 1; the unreachable are freed: their
- * references out of the set dropped, their memory released after the lock.
- * Every walk is over lists linked through the objects: no recursion.
+ * Survivors are promoted to g + 1; the unreachable are freed.  Every walk
+ * is over lists linked through the objects: no recursion.
  *
- * Locking
+ * Slices
  *
- *   The whole collection runs under the heap's lock (see "Locking" in
- *   gcheap.h), which it holds for as long as the walks take and no longer: the memory of what
- *   it frees is released after unlocking.  The pause, the time the lock is
- *   held, is recorded per heap.  The heap's work item runs on gcheap's own
- *   workqueue and takes only that heap's lock, so other heaps never wait.
- *   gch_wq is created at module load and destroyed at unload, after every
- *   heap is gone; a heap cancels its work item before it is freed.
+ *   A pass is a state machine (struct gch_pass, enum gch_phase) that runs
+ *   in slices: gch_pass_step() does a bounded amount of work (objects plus
+ *   slots visited) under the heap's lock and returns; whoever drives the
+ *   pass (collect.c) drops the lock between slices, so every other call on
+ *   the heap runs while a collection proceeds.  Each walk keeps its place
+ *   in h->pass.cursor, which gch_list_del() moves on when the object there
+ *   leaves the list.  Run with an unlimited budget under one lock hold,
+ *   the same code is the stop-the-world collection (gch_collect()).
+ *
+ * What a program sees while a pass runs (the mutation barrier)
+ *
+ *   From the moment an object gets its gc_refs until the pass decides,
+ *   any operation that changes its count or its slots, or hands the
+ *   program a new reference to it (incref, decref, SET_SLOT on it or to it,
+ *   GET_SLOT, WEAKREF_GET, LIST, reading its FINALIZE event, ALLOC_MOVE,
+ *   the release of an object pointing at it) touches it (gch_touch()): its
+ *   gc_refs becomes GCH_GC_ROOT, and if the pass had put it on the
+ *   unreachable list it goes back to the set, to be walked again.  So the
+ *   pass frees only objects that no operation touched and no root reached:
+ *   an untouched object's count and the slots naming it did not change
+ *   since its gc_refs was taken, so its gc_refs counts exactly the
+ *   references from outside the set, and what is freed was unreachable
+ *   from the pass's start to its end.  Garbage made while a pass runs may
+ *   float to the next one (counted in h->floating, at most the touched).
+ *
+ *   Allocations while a pass runs go to generation 0, outside the set; so
+ *   do unfrozen objects (to generation 2).  Objects released by refcount
+ *   leave the set as they would at any time.  Once decided, the garbage is
+ *   gone to the program: its refs are stale (gch_lookup()) and its handles
+ *   are held back from reuse until the pass ends (gch_handle_hold()), so
+ *   that a slot of garbage not yet freed never names a new object.
+ *   Weakrefs to the garbage are cleared and finalizers queued in the
+ *   decision's one lock hold (GCH_PASS_DECIDE), before any of it is freed;
+ *   the COLLECT event is queued when the pass ends.  freeze, LIST of
+ *   objects or referrers, verify and the debugfs walks wait for a pass to
+ *   end (gch_lock_idle()); nothing else waits for one.
+ *
+ * Locking: every function here runs under the heap's lock (see "Locking"
+ * in gcheap.h); collect.c drops it between slices.
  */
 #include <linux/ktime.h>
 #include <linux/sched.h>
-#include <linux/workqueue.h>
 
 #include "gcheap.h"
 
 #define CREATE_TRACE_POINTS
 #include "gcheap_trace.h"
 
-static struct workqueue_struct *gch_wq;
-
 /*
- * gc_refs = refcount, for every object of the set; flag it collecting.
- * Return: the size of the set.
+ * Visit the objects of list @l from the cursor on, spending @budget: one
+ * per object, one per slot.  The cursor moves on after the visit, so that
+ * it sees what the visit appended; should @visit move the object to
+ * another list, gch_list_del() has moved the cursor on already.
+ * Return: true when the list's end was reached.
  */
-static unsigned long gch_update_refs(struct gch_heap *h, enum gch_list l,
-				     int gen)
+static __always_inline bool
+gch_walk(struct gch_heap *h, enum gch_list l, long *budget,
+	 long (*visit)(struct gch_heap *h, struct gch_obj *obj))
 {
-	unsigned long n = 0, work = 0;
-	struct gch_obj *obj;
-	struct gch_iter it;
+	struct gch_pass *p = &h->pass;
+	u32 head = GCH_HEAD(l);
 
-	obj = gch_iter_start(&it, h, l);
-	for (; obj; obj = gch_iter_next(&it)) {
-		WARN_ON_ONCE(!obj->refcnt);
-		obj->gc_refs = obj->refcnt;
-		obj->gen = gen;
-		obj->flags |= GCH_OF_COLLECTING;
-		gch_resched(h, &work, 1);
-		n++;
+	while (p->cursor != head) {
+		struct gch_obj *obj;
+
+		if (*budget <= 0)
+			return false;
+		obj = gch_at(h, p->cursor);
+		*budget -= visit(h, obj);
+		if (p->cursor == obj->idx)
+			p->cursor = obj->link.next;
 	}
-	return n;
+	return true;
+}
+
+/* gc_refs = refcount; the barrier watches the object from now on. */
+static long gch_update_visit(struct gch_heap *h, struct gch_obj *obj)
+{
+	WARN_ON_ONCE(!obj->refcnt);
+	obj->gc_refs = obj->refcnt;
+	obj->gen = h->pass.gen;
+	obj->flags |= GCH_OF_COLLECTING;
+	h->pass.set++;
+	return 1;
 }
 
 /* Take away the references that come from inside the set. */
-static void gch_subtract_refs(struct gch_heap *h, enum gch_list l)
+static long gch_subtract_visit(struct gch_heap *h, struct gch_obj *obj)
 {
-	u32 used = h->table_used;
-	struct gch_obj *obj, *t;
-	unsigned long work = 0;
-	struct gch_iter it;
+	u32 *slots = gch_slots(obj);
+	struct gch_obj *t;
 	u32 i;
 
-	obj = gch_iter_start(&it, h, l);
-	for (; obj; obj = gch_iter_next(&it)) {
-		u32 *slots = gch_slots(obj);
-
-		for (i = 0; i < obj->nslots; i++) {
-			t = gch_slot_in(it.table, used, slots[i]);
-			if (t && (t->flags & GCH_OF_COLLECTING))
-				t->gc_refs--;
-		}
-		gch_resched(h, &work, 1 + obj->nslots);
+	for (i = 0; i < obj->nslots; i++) {
+		t = gch_slot_obj(h, slots[i]);
+		if (t && (t->flags & GCH_OF_COLLECTING) && t->gc_refs &&
+		    t->gc_refs != GCH_GC_ROOT)
+			t->gc_refs--;
 	}
+	return 1 + obj->nslots;
+}
+
+/* Back from the unreachable list to the end of list @l: walked again. */
+static void gch_unmark(struct gch_heap *h, enum gch_list l,
+		       struct gch_obj *obj)
+{
+	gch_list_del(h, obj);
+	gch_list_add_tail(h, l, obj);
+	obj->flags &= ~GCH_OF_UNREACHABLE;
+	h->pass.unreachable--;
 }
 
 /* A reachable object makes everything of the set it points at reachable. */
-static void gch_visit_reachable(struct gch_heap *h, enum gch_list young,
+static void gch_visit_reachable(struct gch_heap *h, enum gch_list l,
 				struct gch_obj *obj)
 {
 	u32 *slots = gch_slots(obj);
@@ -94,9 +141,7 @@ static void gch_visit_reachable(struct gch_heap *h, enum gch_list young,
 			continue;
 		if (t->flags & GCH_OF_UNREACHABLE) {
 			/* Visited already: back to the tail, seen again. */
-			gch_list_del(h, t);
-			gch_list_add_tail(h, young, t);
-			t->flags &= ~GCH_OF_UNREACHABLE;
+			gch_unmark(h, l, t);
 			t->gc_refs = 1;
 		} else if (!t->gc_refs) {
 			/* Ahead of us in the list: reachable when we get there. */
@@ -105,57 +150,73 @@ static void gch_visit_reachable(struct gch_heap *h, enum gch_list young,
 	}
 }
 
-/* A reachable object is done: out of the set, into generation @gen. */
-static void gch_survive(struct gch_heap *h, enum gch_list young,
-			struct gch_obj *obj, int gen)
-{
-	gch_visit_reachable(h, young, obj);
-	obj->flags &= ~GCH_OF_COLLECTING;
-	obj->gen = gen;
-}
-
 /*
- * One pass over @young: objects with gc_refs > 0 are reachable, mark what
- * they reach and leave the set for generation @gen (as CPython clears
- * their collecting flag here: nothing needs their gc_refs any more);
- * objects at 0 move, tentatively, to the unreachable list.  Objects moved
- * back are appended to @young, so the pass sees them again.  @special is
- * set if an object moved to the unreachable list has weakrefs or a
- * finalizer.
- * Return: the reachable objects.
+ * Objects with gc_refs > 0 are reachable: they mark what they reach and
+ * leave the set for generation gen + 1 (as CPython clears their
+ * collecting flag here: nothing needs their gc_refs any more, and the
+ * barrier no longer watches them); objects at 0 move, tentatively, to the
+ * unreachable list.
  */
-static u64 gch_move_unreachable(struct gch_heap *h, enum gch_list young,
-				int gen, bool *special)
+static long gch_move_visit_in(struct gch_heap *h, enum gch_list l,
+			      struct gch_obj *obj)
 {
-	struct gch_obj *obj;
-	unsigned long work = 0;
-	u32 idx = gch_list_first(h, young);
-	u64 survivors = 0;
+	struct gch_pass *p = &h->pass;
 
-	while (idx != GCH_HEAD(young)) {
-		obj = gch_at(h, idx);
-		if (obj->gc_refs) {
-			gch_survive(h, young, obj, gen);
-			survivors++;
-			idx = obj->link.next;
-		} else {
-			idx = obj->link.next;
-			gch_list_del(h, obj);
-			gch_list_add_tail(h, GCH_L_UNREACHABLE, obj);
-			obj->flags |= GCH_OF_UNREACHABLE;
-			*special |= obj->flags &
-				    (GCH_OF_WEAKREFS | GCH_OF_FINALIZE);
-		}
-		gch_resched(h, &work, 1 + obj->nslots);
+	if (obj->gc_refs) {
+		gch_visit_reachable(h, l, obj);
+		obj->flags &= ~GCH_OF_COLLECTING;
+		obj->gen = min(p->gen + 1, GCH_NGEN - 1);
+		p->survivors++;
+	} else {
+		gch_list_del(h, obj);
+		gch_list_add_tail(h, GCH_L_UNREACHABLE, obj);
+		obj->flags |= GCH_OF_UNREACHABLE;
+		p->unreachable++;
+		p->special |= !!(obj->flags &
+				 (GCH_OF_WEAKREFS | GCH_OF_FINALIZE));
 	}
-	return survivors;
+	return 1 + obj->nslots;
 }
 
-/* Survivors (already out of the set) join generation @gen's list. */
-static void gch_promote(struct gch_heap *h, enum gch_list young, int gen)
+static long gch_move_visit(struct gch_heap *h, struct gch_obj *obj)
 {
-	if (young != GCH_L_GEN0 + gen)
-		gch_list_splice_tail(h, young, GCH_L_GEN0 + gen);
+	return gch_move_visit_in(h, GCH_L_COLLECT, obj);
+}
+
+static long gch_move_visit_fin(struct gch_heap *h, struct gch_obj *obj)
+{
+	return gch_move_visit_in(h, GCH_L_FINALIZERS, obj);
+}
+
+/**
+ * gch_pass_touched() - the barrier's slow path: a collecting object touched
+ * @h: the heap, locked
+ * @obj: an object of the set of the pass in progress
+ *
+ * Until the pass decides, the object is a root; if it was found
+ * unreachable already, it goes back to be walked again.
+ */
+void gch_pass_touched(struct gch_heap *h, struct gch_obj *obj)
+{
+	struct gch_pass *p = &h->pass;
+
+	lockdep_assert_held(&h->lock);
+	if (p->phase < GCH_PASS_UPDATE || p->phase > GCH_PASS_MOVE)
+		return;
+	if (obj->gc_refs != GCH_GC_ROOT)
+		p->touched++;
+	obj->gc_refs = GCH_GC_ROOT;
+	if (obj->flags & GCH_OF_UNREACHABLE)
+		gch_unmark(h, GCH_L_COLLECT, obj);
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_pass_touched);
+
+/* The next walk of the set starts at its first object. */
+static void gch_pass_next(struct gch_heap *h, enum gch_phase phase,
+			  enum gch_list l)
+{
+	h->pass.phase = phase;
+	h->pass.cursor = gch_list_first(h, l);
 }
 
 /*
@@ -176,40 +237,7 @@ static void gch_save_garbage(struct gch_heap *h)
 		gch_resched(h, &work, 1);
 	}
 	gch_list_splice_tail(h, GCH_L_UNREACHABLE, GCH_L_GARBAGE);
-}
-
-/*
- * Free the unreachable set, one member at a time: drop its references to
- * objects outside the set (which may release those, iteratively), then
- * take it out of the heap.  Nothing outside the set points into it, so no
- * release reaches a member; a member's slot naming a member already taken
- * out finds its handle free, as one naming a member still to come finds
- * it unreachable: both are skipped.  Nothing is allocated meanwhile, so no
- * freed handle is reused.  Members are not unlinked one by one: the list
- * is emptied at the end.
- */
-static void gch_free_unreachable(struct gch_heap *h, struct gch_reap *r)
-{
-	struct gch_obj *obj, *t;
-	unsigned long work = 0;
-	struct gch_iter it;
-	u32 i;
-
-	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
-	for (; obj; obj = gch_iter_next(&it)) {
-		u32 *slots = gch_slots(obj);
-
-		for (i = 0; i < obj->nslots; i++) {
-			t = gch_slot_obj(h, slots[i]);
-			slots[i] = 0;
-			if (t && !(t->flags & GCH_OF_UNREACHABLE))
-				gch_decref(h, t, r);
-		}
-		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
-		gch_resched(h, &work, 1 + obj->nslots);
-		gch_obj_reap(h, obj, r);
-	}
-	gch_list_init(h, GCH_L_UNREACHABLE);
+	h->pass.unreachable = 0;
 }
 
 /* Weakrefs to the unreachable set are cleared before any finalizer runs. */
@@ -227,21 +255,34 @@ static void gch_clear_weakrefs(struct gch_heap *h)
 	}
 }
 
+/* Trial deletion again, over GCH_L_FINALIZERS, in one piece. */
+static void gch_rerun(struct gch_heap *h)
+{
+	long budget = LONG_MAX;
+
+	gch_pass_next(h, GCH_PASS_DECIDE, GCH_L_FINALIZERS);
+	gch_walk(h, GCH_L_FINALIZERS, &budget, gch_update_visit);
+	h->pass.cursor = gch_list_first(h, GCH_L_FINALIZERS);
+	gch_walk(h, GCH_L_FINALIZERS, &budget, gch_subtract_visit);
+	h->pass.cursor = gch_list_first(h, GCH_L_FINALIZERS);
+	gch_walk(h, GCH_L_FINALIZERS, &budget, gch_move_visit_fin);
+}
+
 /*
  * PEP 442: queue the FINALIZE event of each unreachable object not yet
  * finalized.  Each event holds a reference, so the set is run through
  * trial deletion again with those references as roots: what the events
- * keep alive goes to generation @gen (the program may resurrect it; if it
- * does not, a later collection frees it without finalizing it again), the
- * rest stays unreachable.
- * Return: how many unreachable objects the events keep.
+ * keep alive goes to generation gen + 1 (the program may resurrect it; if
+ * it does not, a later collection frees it without finalizing it again),
+ * the rest stays unreachable.
  */
-static u64 gch_finalize_unreachable(struct gch_heap *h, int gen)
+static void gch_finalize_unreachable(struct gch_heap *h)
 {
+	struct gch_pass *p = &h->pass;
 	struct gch_obj *obj;
 	bool any = false;
 	struct gch_iter it;
-	u64 kept;
+	u64 survivors;
 
 	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
 	for (; obj; obj = gch_iter_next(&it)) {
@@ -251,295 +292,264 @@ static u64 gch_finalize_unreachable(struct gch_heap *h, int gen)
 		}
 	}
 	if (!any)
-		return 0;
+		return;
 	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
 	for (; obj; obj = gch_iter_next(&it))
 		obj->flags &= ~GCH_OF_UNREACHABLE;
 	gch_list_splice_tail(h, GCH_L_UNREACHABLE, GCH_L_FINALIZERS);
-	gch_update_refs(h, GCH_L_FINALIZERS, gen);
-	gch_subtract_refs(h, GCH_L_FINALIZERS);
-	kept = gch_move_unreachable(h, GCH_L_FINALIZERS, gen, &any);
-	gch_promote(h, GCH_L_FINALIZERS, gen);
-	return kept;
+	p->unreachable = 0;
+	survivors = p->survivors;
+	gch_rerun(h);
+	p->kept = p->survivors - survivors;
+	gch_list_splice_tail(h, GCH_L_FINALIZERS,
+			     GCH_L_GEN0 + min(p->gen + 1, GCH_NGEN - 1));
 }
 
-/* CPython's bookkeeping after a collection of @gen. */
-static void gch_account(struct gch_heap *h, int gen, u64 survivors,
-			u64 found, u64 kept, u64 ns)
+/*
+ * The walks are done: survivors join generation gen + 1 and what is left
+ * on the unreachable list is garbage.  Weakrefs and finalizers are dealt
+ * with here, in one piece; then the garbage is freed slice by slice.
+ */
+static void gch_pass_decide(struct gch_heap *h)
 {
-	int g;
+	struct gch_pass *p = &h->pass;
 
-	if (gen + 1 < GCH_NGEN && h->gen[gen + 1].count != U32_MAX)
-		h->gen[gen + 1].count++;
-	for (g = 0; g <= gen; g++)
-		h->gen[g].count = 0;
-	if (gen == GCH_NGEN - 2)
-		h->long_lived_pending += survivors;
-	if (gen == GCH_NGEN - 1) {
-		h->long_lived_pending = 0;
-		h->long_lived_total = survivors;
-		h->full_mutations = h->mutations;
+	gch_list_splice_tail(h, GCH_L_COLLECT,
+			     GCH_L_GEN0 + min(p->gen + 1, GCH_NGEN - 1));
+	p->phase = GCH_PASS_DECIDE;
+	p->cursor = 0;
+	p->found = p->unreachable;
+	if (p->special) {
+		gch_clear_weakrefs(h);
+		gch_finalize_unreachable(h);
 	}
-	h->gen[gen].stats.collections++;
-	h->gen[gen].stats.collected += found - kept;
-	h->gen[gen].stats.uncollectable += kept;
-	h->pause_ns_last = ns;
-	h->pause_ns_max = max(h->pause_ns_max, ns);
-	h->pause_ns_total += ns;
+	if (h->gc_debug & GCH_DEBUG_SAVEALL)
+		gch_save_garbage(h);
+	p->phase = GCH_PASS_FREE;
+}
+
+/*
+ * Free the garbage, one object at a time, spending @budget: drop its
+ * references to objects outside the garbage (which may release those,
+ * iteratively), then take it out of the heap.  Nothing outside the garbage
+ * points into it, so no release reaches a member; a member's slot naming a
+ * member already freed finds its handle free (held back from reuse), one
+ * naming a member still to come finds it unreachable: both are skipped.
+ * Return: true when all of it is freed.
+ */
+static bool gch_free_step(struct gch_heap *h, long *budget,
+			  struct gch_reap *r)
+{
+	struct gch_obj *obj, *t;
+	u32 *slots, i;
+
+	while (!gch_list_empty(h, GCH_L_UNREACHABLE)) {
+		if (*budget <= 0)
+			return false;
+		obj = gch_at(h, gch_list_first(h, GCH_L_UNREACHABLE));
+		gch_list_del(h, obj);
+		h->pass.unreachable--;
+		slots = gch_slots(obj);
+		for (i = 0; i < obj->nslots; i++) {
+			t = gch_slot_obj(h, slots[i]);
+			slots[i] = 0;
+			if (t && !(t->flags & GCH_OF_UNREACHABLE))
+				gch_decref(h, t, r);
+		}
+		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
+		*budget -= 1 + obj->nslots;
+		gch_obj_reap(h, obj, r);
+	}
+	return true;
+}
+
+static unsigned int gch_pause_bucket(u64 ns)
+{
+	ns >>= GCH_PAUSE_SHIFT;
+	return ns ? min_t(unsigned int, ilog2(ns), GCH_PAUSE_BUCKETS - 1) : 0;
+}
+
+/* CPython's bookkeeping after a collection, and the pass's figures. */
+static void gch_pass_account(struct gch_heap *h)
+{
+	struct gch_pass *p = &h->pass;
+	struct gch_gen *gen = &h->gen[p->gen];
+
+	if (p->gen == GCH_NGEN - 2)
+		h->long_lived_pending += p->survivors;
+	if (p->gen == GCH_NGEN - 1) {
+		h->long_lived_pending = 0;
+		h->long_lived_total = p->survivors;
+		h->full_mutations = p->mutations;
+	}
+	WRITE_ONCE(gen->stats.collections, gen->stats.collections + 1);
+	WRITE_ONCE(gen->stats.collected,
+		   gen->stats.collected + p->found - p->kept);
+	WRITE_ONCE(gen->stats.uncollectable,
+		   gen->stats.uncollectable + p->kept);
+	h->floating += p->touched;
+}
+
+/* A lock hold of the pass: its figures, and the heap's once it is over. */
+static void gch_pass_held(struct gch_heap *h, int gen, u64 ns, bool done)
+{
+	struct gch_pass *p = &h->pass;
+
+	h->pause_hist[gen][gch_pause_bucket(ns)]++;
+	p->slices++;
+	p->hold_ns += ns;
+	p->hold_max_ns = max(p->hold_max_ns, ns);
+	if (!done)
+		return;
+	h->pause_ns_last = p->hold_max_ns;
+	WRITE_ONCE(h->pause_ns_max, max(h->pause_ns_max, p->hold_max_ns));
+	h->pause_ns_total += p->hold_ns;
+	trace_gc_end(h->id, gen, p->found - p->kept, p->kept, p->hold_max_ns);
+}
+
+/* The pass is over: handles back, figures, the COLLECT event. */
+static void gch_pass_finish(struct gch_heap *h)
+{
+	struct gch_pass *p = &h->pass;
+
+	gch_handle_unhold(h);
+	gch_list_init(h, GCH_L_UNREACHABLE);
+	p->ns = ktime_get_ns() - p->t0;
+	gch_pass_account(h);
+	gch_event_collect(h, p->gen, p->found - p->kept, p->kept);
+	WRITE_ONCE(p->phase, GCH_PASS_IDLE);
+	p->cursor = 0;
+	p->done++;
+	wake_up_all(&p->wait);
 }
 
 /**
- * gch_collect() - collect one generation and the younger ones
+ * gch_pass_start() - begin a collection of one generation and the younger
+ * @h: the heap, locked, with no pass in progress
+ * @generation: 0, 1 or 2
+ *
+ * Nothing is walked yet: the set is spliced together and the counts that
+ * ask for collections are reset, as CPython does when it starts one
+ * (allocations from now on count towards the next).
+ */
+void gch_pass_start(struct gch_heap *h, int generation)
+{
+	struct gch_pass *p = &h->pass;
+	int g;
+
+	lockdep_assert_held(&h->lock);
+	for (g = 0; g <= generation; g++)
+		gch_list_splice_tail(h, GCH_L_GEN0 + g, GCH_L_COLLECT);
+	if (generation + 1 < GCH_NGEN &&
+	    h->gen[generation + 1].count != U32_MAX)
+		h->gen[generation + 1].count++;
+	for (g = 0; g <= generation; g++)
+		h->gen[g].count = 0;
+	p->gen = generation;
+	p->special = false;
+	p->set = 0;
+	p->unreachable = 0;
+	p->survivors = 0;
+	p->kept = 0;
+	p->touched = 0;
+	p->found = 0;
+	p->slices = 0;
+	p->hold_ns = 0;
+	p->hold_max_ns = 0;
+	p->started++;
+	p->t0 = ktime_get_ns();
+	p->mutations = h->mutations;
+	gch_pass_next(h, GCH_PASS_UPDATE, GCH_L_COLLECT);
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_pass_start);
+
+/* The phases' work, in order, as far as @budget goes. */
+static bool gch_pass_work(struct gch_heap *h, long *budget,
+			  struct gch_reap *r)
+{
+	struct gch_pass *p = &h->pass;
+
+	switch (p->phase) {
+	case GCH_PASS_UPDATE:
+		if (!gch_walk(h, GCH_L_COLLECT, budget, gch_update_visit))
+			return false;
+		trace_gc_start(h->id, p->gen, p->set);
+		gch_pass_next(h, GCH_PASS_SUBTRACT, GCH_L_COLLECT);
+		fallthrough;
+	case GCH_PASS_SUBTRACT:
+		if (!gch_walk(h, GCH_L_COLLECT, budget, gch_subtract_visit))
+			return false;
+		gch_pass_next(h, GCH_PASS_MOVE, GCH_L_COLLECT);
+		fallthrough;
+	case GCH_PASS_MOVE:
+		if (!gch_walk(h, GCH_L_COLLECT, budget, gch_move_visit))
+			return false;
+		gch_pass_decide(h);
+		fallthrough;
+	case GCH_PASS_FREE:
+		if (!gch_free_step(h, budget, r))
+			return false;
+		gch_pass_finish(h);
+		return true;
+	default:
+		return true;
+	}
+}
+
+/**
+ * gch_pass_step() - one slice of the pass in progress
+ * @h: the heap, locked
+ * @budget: the work the slice may do (objects plus slots); what is left
+ * @r: collects what is freed, to be released after unlocking
+ *
+ * The lock hold is counted in the pass's figures and the heap's histogram.
+ *
+ * Return: true when no pass is in progress any more.
+ */
+bool gch_pass_step(struct gch_heap *h, long *budget, struct gch_reap *r)
+{
+	u64 t0 = ktime_get_ns();
+	bool done;
+
+	lockdep_assert_held(&h->lock);
+	if (h->pass.phase == GCH_PASS_IDLE)
+		return true;
+	done = gch_pass_work(h, budget, r);
+	gch_pass_held(h, h->pass.gen, ktime_get_ns() - t0, done);
+	return done;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_pass_step);
+
+/**
+ * gch_collect() - collect one generation and the younger, in one piece
  * @h: the heap, locked
  * @generation: 0, 1 or 2
  * @r: collects what is freed, to be released after unlocking
  *
- * Unreachable objects are freed, except those a finalizer (a FINALIZE
- * event queued now) keeps alive: those are counted as uncollectable.
+ * The whole pass under the lock the caller holds, rescheduling by the
+ * work done.  Unreachable objects are freed, except those a finalizer (a
+ * FINALIZE event queued now) keeps alive: those are counted as
+ * uncollectable.  Nothing is collected while a sliced pass is in progress.
  *
  * Return: how many unreachable objects were found, freed or kept.
  */
 u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r)
 {
-	enum gch_list young = GCH_L_GEN0 + generation;
-	int older = min(generation + 1, GCH_NGEN - 1);
-	u64 t0 = ktime_get_ns(), found, survivors, kept = 0;
-	bool special = false;
-	int g;
+	u64 t0 = ktime_get_ns();
+	long budget;
 
 	lockdep_assert_held(&h->lock);
-	for (g = 0; g < generation; g++)
-		gch_list_splice_tail(h, GCH_L_GEN0 + g, young);
-	found = gch_update_refs(h, young, generation);
-	trace_gc_start(h->id, generation, found);
-	gch_subtract_refs(h, young);
-	survivors = gch_move_unreachable(h, young, older, &special);
-	gch_promote(h, young, older);
-	found -= survivors;
-	if (special) {
-		gch_clear_weakrefs(h);
-		kept = gch_finalize_unreachable(h, older);
+	if (h->pass.phase != GCH_PASS_IDLE)
+		return 0;
+	gch_pass_start(h, generation);
+	for (;;) {
+		budget = GCH_RESCHED_WORK;
+		if (gch_pass_work(h, &budget, r))
+			break;
+		h->yields++;
+		cond_resched();
 	}
-	if (h->gc_debug & GCH_DEBUG_SAVEALL)
-		gch_save_garbage(h);
-	else
-		gch_free_unreachable(h, r);
-	t0 = ktime_get_ns() - t0;
-	gch_account(h, generation, survivors + kept, found, kept, t0);
-	gch_event_collect(h, generation, found - kept, kept);
-	trace_gc_end(h->id, generation, found - kept, kept, t0);
-	return found;
+	gch_pass_held(h, generation, ktime_get_ns() - t0, true);
+	return h->pass.found;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_collect);
-
-/**
- * gch_gc_pick() - the generation an automatic run collects
- * @h: the heap, locked
- *
- * The oldest generation whose count is over its threshold, except that the
- * oldest one waits until a quarter of the long-lived objects are new
- * (CPython's long-lived heuristic, issue 4074).
- *
- * Return: the generation, or -1 for none.
- */
-VISIBLE_IF_KUNIT int gch_gc_pick(struct gch_heap *h)
-{
-	int g;
-
-	lockdep_assert_held(&h->lock);
-	if (!h->gc_enabled || !h->gen[0].threshold)
-		return -1;
-	for (g = GCH_NGEN - 1; g >= 0; g--) {
-		if (h->gen[g].count <= h->gen[g].threshold)
-			continue;
-		if (g == GCH_NGEN - 1 &&
-		    h->long_lived_pending < h->long_lived_total / 4)
-			continue;
-		return g;
-	}
-	return -1;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_gc_pick);
-
-static void gch_gc_work(struct work_struct *work)
-{
-	struct gch_heap *h = container_of(work, struct gch_heap, gc_work);
-	struct gch_reap r = {};
-	int g;
-
-	mutex_lock(&h->lock);
-	h->gc_queued = false;
-	g = gch_gc_pick(h);
-	if (g >= 0)
-		gch_collect(h, g, &r);
-	gch_heap_unlock(h, &r);
-}
-
-/**
- * gch_gc_queue() - queue the heap's automatic collection
- * @h: the heap, locked, whose generation 0 is over its threshold
- *
- * Unless automatic collection is off (disabled, or threshold 0).
- */
-void gch_gc_queue(struct gch_heap *h)
-{
-	lockdep_assert_held(&h->lock);
-	if (h->gc_enabled && h->gen[0].threshold) {
-		h->gc_queued = true;
-		queue_work(gch_wq, &h->gc_work);
-	}
-}
-
-/**
- * gch_collect_for_room() - a full collection before an allocation fails
- * @h: the heap, locked, whose limit an allocation would exceed
- * @r: collects what is freed
- *
- * Skipped when automatic collection is disabled, or when nothing that
- * could have made garbage happened since the last full collection.
- *
- * Return: true if a collection ran and found something.
- */
-bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r)
-{
-	lockdep_assert_held(&h->lock);
-	if (!h->gc_enabled || h->mutations == h->full_mutations)
-		return false;
-	return gch_collect(h, GCH_NGEN - 1, r) > 0;
-}
-
-/* Move a list's objects to another, marking them with @gen. */
-static u64 gch_move_all(struct gch_heap *h, enum gch_list from,
-			enum gch_list to, int gen)
-{
-	unsigned long work = 0;
-	struct gch_obj *obj;
-	u64 count = 0;
-	struct gch_iter it;
-
-	obj = gch_iter_start(&it, h, from);
-	for (; obj; obj = gch_iter_next(&it)) {
-		obj->gen = gen;
-		count++;
-		gch_resched(h, &work, 1);
-	}
-	gch_list_splice_tail(h, from, to);
-	return count;
-}
-
-/**
- * gch_freeze() - move every tracked object to the permanent generation
- * @h: the heap, locked
- */
-void gch_freeze(struct gch_heap *h)
-{
-	int g;
-
-	lockdep_assert_held(&h->lock);
-	for (g = 0; g < GCH_NGEN; g++)
-		h->nfrozen += gch_move_all(h, GCH_L_GEN0 + g, GCH_L_PERMANENT,
-					   GCH_GEN_PERMANENT);
-	h->gen[0].count = 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_freeze);
-
-/**
- * gch_unfreeze() - move the permanent generation back into the oldest
- * @h: the heap, locked
- */
-void gch_unfreeze(struct gch_heap *h)
-{
-	lockdep_assert_held(&h->lock);
-	gch_move_all(h, GCH_L_PERMANENT, GCH_L_GEN0 + GCH_NGEN - 1,
-		     GCH_NGEN - 1);
-	h->nfrozen = 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_unfreeze);
-
-/**
- * gch_gc_get() - the collector's controls and counts
- * @h: the heap, unlocked
- * @gc: filled in
- */
-void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc)
-{
-	int g;
-
-	mutex_lock(&h->lock);
-	gc->enabled = h->gc_enabled;
-	gc->debug = h->gc_debug;
-	gc->event_mask = h->event_mask;
-	for (g = 0; g < GCH_NGEN; g++) {
-		gc->threshold[g] = h->gen[g].threshold;
-		gc->count[g] = h->gen[g].count;
-	}
-	gc->freeze_count = h->nfrozen;
-	mutex_unlock(&h->lock);
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_gc_get);
-
-/**
- * gch_gc_set() - apply the controls @gc->set names
- * @h: the heap, unlocked
- * @gc: validated by the caller
- */
-void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc)
-{
-	int g;
-
-	mutex_lock(&h->lock);
-	if (gc->set & GCH_GC_SET_ENABLED)
-		h->gc_enabled = gc->enabled;
-	if (gc->set & GCH_GC_SET_DEBUG)
-		h->gc_debug = gc->debug;
-	if (gc->set & GCH_GC_SET_EVENT_MASK)
-		h->event_mask = gc->event_mask;
-	if (gc->set & GCH_GC_SET_THRESHOLD)
-		for (g = 0; g < GCH_NGEN; g++)
-			h->gen[g].threshold = gc->threshold[g];
-	gch_gc_note_alloc(h);
-	mutex_unlock(&h->lock);
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_gc_set);
-
-/**
- * gch_gc_heap_init() - a new heap's collector state: enabled, nothing due
- * @h: the heap, not yet shared
- */
-void gch_gc_heap_init(struct gch_heap *h)
-{
-	INIT_WORK(&h->gc_work, gch_gc_work);
-	h->gc_enabled = true;
-	h->event_mask = GCH_EV_DEFAULT;
-}
-
-/**
- * gch_gc_heap_stop() - wait for a heap's collection and cancel the next
- * @h: a heap nobody can reach any more
- */
-void gch_gc_heap_stop(struct gch_heap *h)
-{
-	cancel_work_sync(&h->gc_work);
-}
-
-/**
- * gch_gc_init() - create gcheap's workqueue
- *
- * Unbound, so collections of different heaps run in parallel on any CPU;
- * freezable, so none runs across suspend.
- *
- * Return: 0 or -ENOMEM.
- */
-int gch_gc_init(void)
-{
-	gch_wq = alloc_workqueue("gcheap", WQ_UNBOUND | WQ_FREEZABLE, 0);
-	return gch_wq ? 0 : -ENOMEM;
-}
-
-/**
- * gch_gc_exit() - destroy the workqueue, once every heap is gone
- */
-void gch_gc_exit(void)
-{
-	destroy_workqueue(gch_wq);
-}

@@ -144,7 +144,7 @@
 /* Heads: the three generations, the permanent one, collector scratch. */
 enum gch_list {
 	GCH_L_GEN0, GCH_L_GEN1, GCH_L_GEN2, GCH_L_PERMANENT,
-	GCH_L_UNREACHABLE, GCH_L_FINALIZERS, GCH_L_GARBAGE, GCH_L_SPARE,
+	GCH_L_UNREACHABLE, GCH_L_FINALIZERS, GCH_L_GARBAGE, GCH_L_COLLECT,
 };
 
 /* Work (objects + slots visited) a walk does between reschedules. */
@@ -298,6 +298,76 @@ struct gch_weak {
 
 struct gch_batch_buf;
 
+/*
+ * A collection's gc_refs for an object the mutation barrier touched: a
+ * root, whatever the count says.  Counts never reach it (GCH_REF_MAX).
+ */
+#define GCH_GC_ROOT		U32_MAX
+
+/* Lock hold times of collections, log2 buckets: < 2 us, then doubling. */
+#define GCH_PAUSE_BUCKETS	16
+#define GCH_PAUSE_SHIFT		10
+
+/* Where a heap's collection is (struct gch_pass.phase). */
+enum gch_phase {
+	GCH_PASS_IDLE,		/* none in progress */
+	GCH_PASS_UPDATE,	/* gc_refs = refcnt, object by object */
+	GCH_PASS_SUBTRACT,	/* less the references from inside the set */
+	GCH_PASS_MOVE,		/* what roots reach survives */
+	GCH_PASS_DECIDE,	/* weakrefs and finalizers, in one piece */
+	GCH_PASS_FREE,		/* the garbage freed, object by object */
+};
+
+/**
+ * struct gch_pass - a heap's collection, across the slices it runs in
+ * @phase: enum gch_phase (L)
+ * @gen: the generation collected (L)
+ * @special: an unreachable object has weakrefs or a finalizer (L)
+ * @driven: a thread is running the pass, slice by slice (L)
+ * @cursor: index of the next object of the walked list, or its head (L)
+ * @held_head: garbage handles freed by this pass, not yet reusable (L)
+ * @held_tail: the last of them, 0 for none (L)
+ * @started: passes started (L)
+ * @done: passes finished (L)
+ * @set: objects in the collected set (L)
+ * @unreachable: objects in GCH_L_UNREACHABLE (L)
+ * @survivors: objects found reachable (L)
+ * @kept: unreachable objects a finalizer keeps (L)
+ * @touched: objects the mutation barrier made roots (L)
+ * @found: unreachable objects found, once decided (L)
+ * @slices: slices run (L)
+ * @hold_ns: the time the slices held the lock (L)
+ * @hold_max_ns: the longest slice (L)
+ * @t0: when the pass started, ktime ns (L)
+ * @ns: how long the last pass took, start to end (L)
+ * @mutations: the heap's mutations when it started (L)
+ * @wait: threads waiting for the pass to end
+ */
+struct gch_pass {
+	u8 phase;
+	s8 gen;
+	bool special;
+	bool driven;
+	u32 cursor;
+	u32 held_head;
+	u32 held_tail;
+	u64 started;
+	u64 done;
+	u64 set;
+	u64 unreachable;
+	u64 survivors;
+	u64 kept;
+	u64 touched;
+	u64 found;
+	u64 slices;
+	u64 hold_ns;
+	u64 hold_max_ns;
+	u64 t0;
+	u64 ns;
+	u64 mutations;
+	wait_queue_head_t wait;
+};
+
 /** struct gch_gen - one generation's collector state (heap lock) */
 struct gch_gen {
 	u32 count;
@@ -347,6 +417,9 @@ struct gch_gen {
  * @pause_ns_last: the last collection's lock hold time (L)
  * @pause_ns_max: the longest (L)
  * @pause_ns_total: all of them (L)
+ * @pass: the collection in progress (L)
+ * @pause_hist: lock hold times of slices, per generation collected (L)
+ * @floating: objects the barrier kept alive over all passes (L)
  * @cache: dead plain objects kept for reuse, by size class (L)
  * @cache_bytes: their slab bytes (L)
  * @cache_count: how many (L)
@@ -396,6 +469,9 @@ struct gch_heap {
 	u64 pause_ns_last;
 	u64 pause_ns_max;
 	u64 pause_ns_total;
+	struct gch_pass pass;
+	u64 pause_hist[GCH_NGEN][GCH_PAUSE_BUCKETS];
+	u64 floating;
 	struct gch_obj *cache[GCH_NCLASS];
 	u32 cache_bytes;
 	u32 cache_count;
@@ -445,6 +521,7 @@ extern unsigned long gch_max_bytes;
 extern unsigned int gch_max_payload;
 extern unsigned int gch_max_slots;
 extern unsigned int gch_max_heaps_per_user;
+extern unsigned int gch_slice_work;
 
 /* slab.c */
 struct seq_file;
@@ -464,6 +541,8 @@ void gch_reap_free(struct gch_reap *r);
 /* table.c */
 int gch_handle_alloc_slow(struct gch_heap *h, u32 *idx, u32 *seq);
 void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
+void gch_handle_hold(struct gch_heap *h, u32 idx, u32 seq);
+void gch_handle_unhold(struct gch_heap *h);
 void gch_list_init(struct gch_heap *h, enum gch_list l);
 bool gch_list_empty(const struct gch_heap *h, enum gch_list l);
 u32 gch_list_first(const struct gch_heap *h, enum gch_list l);
@@ -517,7 +596,19 @@ void gch_gc_exit(void);
 void gch_gc_heap_init(struct gch_heap *h);
 void gch_gc_heap_stop(struct gch_heap *h);
 void gch_gc_queue(struct gch_heap *h);
+void gch_pass_start(struct gch_heap *h, int generation);
+bool gch_pass_step(struct gch_heap *h, long *budget, struct gch_reap *r);
+void gch_pass_touched(struct gch_heap *h, struct gch_obj *obj);
 u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r);
+
+/* collect.c */
+int gch_gc_init(void);
+void gch_gc_exit(void);
+void gch_gc_heap_init(struct gch_heap *h);
+void gch_gc_heap_stop(struct gch_heap *h);
+void gch_gc_queue(struct gch_heap *h);
+u64 gch_collect_sliced(struct gch_heap *h, int generation);
+void gch_lock_idle(struct gch_heap *h);
 bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r);
 void gch_freeze(struct gch_heap *h);
 void gch_unfreeze(struct gch_heap *h);
@@ -807,6 +898,14 @@ static inline struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
 	obj = (struct gch_obj *)(uintptr_t)ent;
 	if (obj->seq != gch_ref_seq(ref))
 		return NULL;
+	if (unlikely(obj->flags & GCH_OF_COLLECTING)) {
+		/* Garbage a collection is freeing is gone already (gc.c). */
+		if (obj->flags & GCH_OF_UNREACHABLE &&
+		    h->pass.phase == GCH_PASS_FREE)
+			return NULL;
+		/* Named by the program: a root of the pass deciding. */
+		gch_pass_touched(h, obj);
+	}
 	return obj;
 }
 
@@ -875,6 +974,23 @@ static inline struct gch_obj *gch_iter_start(struct gch_iter *it,
 }
 
 /**
+ * gch_touch() - the mutation barrier
+ * @h: the heap, locked
+ * @obj: an object whose count or slots change, or of which the program
+ *	 gets a new reference
+ *
+ * While a collection decides what is reachable, an object of its set
+ * that is touched becomes a root (gch_pass_touched(), gc.c).  Outside a
+ * collection no object is collecting: the barrier is one flag test.
+ */
+static inline void gch_touch(struct gch_heap *h, struct gch_obj *obj)
+{
+	lockdep_assert_held(&h->lock);
+	if (unlikely(obj->flags & GCH_OF_COLLECTING))
+		gch_pass_touched(h, obj);
+}
+
+/**
  * gch_incref() - take one more reference for the heap (a slot)
  * @h: the heap, locked
  * @obj: a live object
@@ -886,6 +1002,7 @@ static inline int gch_incref(struct gch_heap *h, struct gch_obj *obj)
 	lockdep_assert_held(&h->lock);
 	if (obj->refcnt >= GCH_REF_MAX)
 		return -EOVERFLOW;
+	gch_touch(h, obj);
 	obj->refcnt++;
 	return 0;
 }
@@ -901,6 +1018,7 @@ static inline void gch_decref(struct gch_heap *h, struct gch_obj *obj,
 {
 	lockdep_assert_held(&h->lock);
 	h->mutations++;
+	gch_touch(h, obj);
 	if (!--obj->refcnt)
 		gch_decref_zero(h, obj, r);
 }

@@ -183,7 +183,12 @@ static int gch_list_gather(struct gch_heap *h, const struct gcheap_list *a,
 		ls->stored = 0;
 		ls->count = 0;
 		ls->err = 0;
-		mutex_lock(&h->lock);
+		/* Objects and referrers need the generations whole. */
+		if (a->what == GCHEAP_LIST_OBJECTS ||
+		    a->what == GCHEAP_LIST_REFERRERS)
+			gch_lock_idle(h);
+		else
+			mutex_lock(&h->lock);
 		ret = gch_list_locked(h, a, ls);
 		if (!ret && ls->count > want && want < a->cap) {
 			ls->err = -EAGAIN;	/* too small: undo, resize */

@@ -354,14 +354,11 @@ static int gch_ioc_stats(struct gch_heap *h, void *arg)
 static int gch_ioc_collect(struct gch_heap *h, void *arg)
 {
 	struct gcheap_collect *c = arg;
-	struct gch_reap r = {};
 
 	if (c->flags || c->found || c->generation < 0 ||
 	    c->generation >= GCH_NGEN)
 		return -EINVAL;
-	mutex_lock(&h->lock);
-	c->found = gch_collect(h, c->generation, &r);
-	gch_heap_unlock(h, &r);
+	c->found = gch_collect_sliced(h, c->generation);
 	return 0;
 }
 
@@ -384,7 +381,7 @@ static int gch_ioc_set_gc(struct gch_heap *h, void *arg)
 
 static int gch_ioc_freeze(struct gch_heap *h, void *arg)
 {
-	mutex_lock(&h->lock);
+	gch_lock_idle(h);
 	gch_freeze(h);
 	mutex_unlock(&h->lock);
 	return 0;

@@ -37,6 +37,10 @@ unsigned int gch_max_heaps_per_user = 1024;
 module_param_named(max_heaps_per_user, gch_max_heaps_per_user, uint, 0644);
 MODULE_PARM_DESC(max_heaps_per_user, "Most heaps one user may have open, 0 for no cap (default 1024)");
 
+unsigned int gch_slice_work = GCH_RESCHED_WORK;
+module_param_named(gc_slice_work, gch_slice_work, uint, 0644);
+MODULE_PARM_DESC(gc_slice_work, "Work (objects + slots) a collection does before it lets other calls in (default 4096)");
+
 static int gch_dev_open(struct inode *inode, struct file *file)
 {
 	struct gch_heap *h = gch_heap_create();

@@ -106,7 +106,6 @@ static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 		h->nfrozen--;
 	if (obj->flags & GCH_OF_EXT)
 		gch_tag_account(h, obj, false);
-	gch_handle_free(h, obj->idx, obj->seq);
 	if (h->gen[0].count)
 		h->gen[0].count--;
 	h->nobjects--;
@@ -122,6 +121,7 @@ static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
 	if (obj->nslots)
 		gch_list_del(h, obj);
 	gch_forget(h, obj);
+	gch_handle_free(h, obj->idx, obj->seq);
 	obj->free_next = *stack;
 	*stack = obj;
 }
@@ -139,16 +139,19 @@ static void gch_reap_add(struct gch_heap *h, struct gch_reap *r,
 /**
  * gch_obj_reap() - take a dead object out of its heap, leaving its slots
  * @h: the heap, locked
- * @obj: an object the collector found unreachable, whose references to
- *	 objects outside its garbage set are already dropped; it is left in
- *	 the collector's list, which the caller empties once all are reaped
+ * @obj: an object the collector found unreachable, out of every list,
+ *	 whose references to objects outside its garbage set are dropped
  * @r: where its memory goes, to be freed after unlocking
+ *
+ * Its handle is held back until the collection ends (gch_handle_hold()):
+ * slots of garbage not yet freed may still name it.
  */
 void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 		  struct gch_reap *r)
 {
 	lockdep_assert_held(&h->lock);
 	gch_forget(h, obj);
+	gch_handle_hold(h, obj->idx, obj->seq);
 	gch_reap_add(h, r, obj);
 }
 
@@ -175,7 +178,10 @@ static void gch_release_chain(struct gch_heap *h, struct gch_obj *obj,
 			struct gch_obj *t;
 
 			t = gch_slot_obj(h, slots[i]);
-			if (!t || --t->refcnt)
+			if (!t)
+				continue;
+			gch_touch(h, t);
+			if (--t->refcnt)
 				continue;
 			if (t->flags & GCH_OF_FINALIZE &&
 			    gch_wants_finalize(h, t))
@@ -226,6 +232,7 @@ int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
 	int ret;
 
 	lockdep_assert_held(&h->lock);
+	gch_touch(h, obj);
 	if (target) {
 		ret = gch_incref(h, target);
 		if (ret)

@@ -84,6 +84,51 @@ void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_handle_free);
 
+/**
+ * gch_handle_hold() - free an entry, but not for reuse before the
+ *		       collection running ends
+ * @h: the heap, locked, collecting
+ * @idx: the entry
+ * @seq: the sequence of the ref it carried
+ *
+ * The entry reads as free at once (refs to it are stale, slots naming it
+ * empty); gch_handle_unhold() makes the held entries reusable.
+ */
+void gch_handle_hold(struct gch_heap *h, u32 idx, u32 seq)
+{
+	struct gch_pass *p = &h->pass;
+	u32 free_idx = h->free_idx;
+
+	lockdep_assert_held(&h->lock);
+	h->free_idx = p->held_head;
+	gch_handle_free(h, idx, seq);
+	if (h->free_idx == idx) {	/* not retired */
+		p->held_head = idx;
+		if (!p->held_tail)
+			p->held_tail = idx;
+	}
+	h->free_idx = free_idx;
+}
+
+/**
+ * gch_handle_unhold() - make the entries gch_handle_hold() held reusable
+ * @h: the heap, locked
+ */
+void gch_handle_unhold(struct gch_heap *h)
+{
+	struct gch_pass *p = &h->pass;
+	u32 tail = p->held_tail;
+
+	lockdep_assert_held(&h->lock);
+	if (!tail)
+		return;
+	h->table[tail] = gch_ent_make_free(gch_ent_seq(h->table[tail]),
+					   h->free_idx);
+	h->free_idx = p->held_head;
+	p->held_head = 0;
+	p->held_tail = 0;
+}
+
 /* ---- generation lists, linked by handle index ---- */
 
 static struct gch_link *gch_link_at(struct gch_heap *h, u32 idx)
@@ -157,6 +202,9 @@ void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
 void gch_list_del(struct gch_heap *h, struct gch_obj *obj)
 {
 	lockdep_assert_held(&h->lock);
+	/* A collection's walk resumes after an object taken out (gc.c). */
+	if (unlikely(h->pass.cursor == obj->idx))
+		h->pass.cursor = obj->link.next;
 	gch_link_at(h, obj->link.prev)->next = obj->link.next;
 	gch_link_at(h, obj->link.next)->prev = obj->link.prev;
 }

@@ -3,7 +3,6 @@
  * Sharing a heap: fork, SCM_RIGHTS, and many threads on one heap.
  */
 #include <pthread.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "gch_test.h"
@@ -61,43 +60,6 @@ TEST(fork_child_heap_is_foreign)
 	gch_close(h);
 }
 
-static int send_fd(int sock, int fd, gch_ref_t ref)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &ref, .iov_len = sizeof(ref) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == sizeof(ref) ? 0 : -1;
-}
-
-static int recv_fd(int sock, gch_ref_t *ref)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = ref, .iov_len = sizeof(*ref) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, 0) != sizeof(*ref))
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 TEST(scm_rights_shares_the_heap)
 {
 	struct gch_heap *h;
@@ -116,7 +78,7 @@ TEST(scm_rights_shares_the_heap)
 		close(sv[0]);
 		if (!ch || gch_alloc(ch, 0, 6, &o) ||
 		    gch_write(ch, o, 0, "shared", 6) ||
-		    send_fd(sv[1], gch_fd(ch), o))
+		    gch_test_send_fd(sv[1], gch_fd(ch), o))
 			_exit(1);
 		gch_close(ch);	/* the heap lives on in the message */
 		_exit(0);
@@ -124,7 +86,7 @@ TEST(scm_rights_shares_the_heap)
 	close(sv[1]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, status);
-	fd = recv_fd(sv[0], &r);
+	fd = gch_test_recv_fd(sv[0], &r);
 	ASSERT_LE(0, fd);
 	h = gch_open_fd(fd);
 	ASSERT_NE(NULL, h);

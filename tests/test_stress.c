@@ -7,7 +7,9 @@
  * per process.  Each thread drops only what it holds.  The heap's
  * invariants are checked through debugfs <id>/verify during and after the
  * run; at the end everything is dropped and collected to zero objects, and
- * the slab gives all its objects back.
+ * the slab gives all its objects back.  Collections run in slices of 16
+ * objects and slots (gc_slice_work), so that most operations of the other
+ * threads land inside one.
  *
  * GCH_STRESS_ITERS (per thread, default 3000), GCH_STRESS_THREADS (per
  * process, default 3) and GCH_STRESS_SEED (default 1) set the run.
@@ -18,6 +20,7 @@
 #include "gch_test.h"
 
 #define HELD	48
+#define SLICE_PARAM	"/sys/module/gcheap/parameters/gc_slice_work"
 
 struct worker {
 	struct gch_heap *h;
@@ -237,17 +240,21 @@ TEST_F_TIMEOUT(stress, two_processes_many_threads, 1800)
 	int nthreads = env_long("GCH_STRESS_THREADS", 3);
 	uint64_t seed = env_long("GCH_STRESS_SEED", 1);
 	long long slab_before = gch_test_slab_objects();
+	long slice = gch_test_read_long(SLICE_PARAM);
 	struct gch_config cfg = { .threshold = { 200, 5, 5 } };
 	struct gch_event ev;
 	struct gch_stats st;
 	struct gch_heap *h;
 	int status, round, err;
+	char old[32];
 	pid_t pid;
 
 	if (nthreads > 8)
 		nthreads = 8;
 	TH_LOG("seed %llu, 2 processes x %d threads x %ld operations",
 	       (unsigned long long)seed, nthreads, iters);
+	if (slice > 0)
+		ASSERT_EQ(0, gch_test_write_str(SLICE_PARAM, "16"));
 	h = gch_open(&cfg);
 	ASSERT_NE(NULL, h);
 	pid = fork();
@@ -274,6 +281,9 @@ TEST_F_TIMEOUT(stress, two_processes_many_threads, 1800)
 	EXPECT_EQ(0, st.pending_events);
 	EXPECT_EQ(0, verify(h));
 	gch_close(h);
+	snprintf(old, sizeof(old), "%ld", slice);
+	if (slice > 0)
+		EXPECT_EQ(0, gch_test_write_str(SLICE_PARAM, old));
 	if (slab_before >= 0)
 		EXPECT_EQ(slab_before, gch_test_slab_objects());
 }

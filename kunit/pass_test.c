@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: a collection in slices, with the program acting between them.
+ * Each barrier path (a count or a slot changed, a reference handed out, a
+ * release, an allocation) in each phase, with exact expectations: what
+ * the program touched survives the pass, what nobody touched is freed,
+ * garbage being freed is stale to the program and its handles are not
+ * reused before the pass ends.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+
+#include "gch_kunit.h"
+
+/* Start a full pass; no slice runs yet. */
+static void gk_start(struct gch_heap *h)
+{
+	mutex_lock(&h->lock);
+	gch_pass_start(h, GCH_NGEN - 1);
+	mutex_unlock(&h->lock);
+}
+
+/* One slice of @work; true when the pass is over. */
+static bool gk_step(struct gch_heap *h, long work)
+{
+	struct gch_reap r = {};
+	bool done;
+
+	mutex_lock(&h->lock);
+	done = gch_pass_step(h, &work, &r);
+	gch_heap_unlock(h, &r);
+	return done;
+}
+
+/* Slices of one object until the pass reaches @phase (or ends). */
+static void gk_step_to(struct kunit *test, struct gch_heap *h,
+		       enum gch_phase phase)
+{
+	int n = 0;
+
+	while (h->pass.phase != GCH_PASS_IDLE && h->pass.phase < phase) {
+		gk_step(h, 1);
+		KUNIT_ASSERT_LT(test, ++n, 100000);
+	}
+}
+
+/* The rest of the pass, one object a slice; its found count. */
+static u64 gk_finish(struct kunit *test, struct gch_heap *h)
+{
+	int n = 0;
+
+	while (!gk_step(h, 1))
+		KUNIT_ASSERT_LT(test, ++n, 100000);
+	return h->pass.found;
+}
+
+/* a <-> b, which the program no longer holds. */
+static void gk_cycle(struct kunit *test, struct gch_heap *h,
+		     struct gch_obj **a, struct gch_obj **b)
+{
+	*a = gk_obj(test, h, 1, 0, 0);
+	*b = gk_obj(test, h, 1, 0, 0);
+	gk_set(test, h, *a, 0, *b);
+	gk_set(test, h, *b, 0, *a);
+	gk_drop(h, *a);
+	gk_drop(h, *b);
+}
+
+/* The program names @ref and takes a reference, as INCREF does. */
+static int gk_incref(struct gch_heap *h, u64 ref)
+{
+	struct gch_obj *obj;
+	int ret = -ESTALE;
+
+	mutex_lock(&h->lock);
+	obj = gch_lookup(h, ref);
+	if (obj)
+		ret = gch_user_get(h, obj);
+	mutex_unlock(&h->lock);
+	return ret;
+}
+
+/* Sliced one object at a time, a pass finds what one piece finds. */
+static void gch_test_slices_find_the_same(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a, *b, *live[3];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		live[i] = gk_obj(test, h, 1, 0, 0);
+	gk_set(test, h, live[0], 0, live[1]);
+	gk_set(test, h, live[1], 0, live[2]);
+	gk_set(test, h, live[2], 0, live[0]);
+	gk_cycle(test, h, &a, &b);
+	gk_start(h);
+	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 2ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 3ULL);
+	KUNIT_EXPECT_GE(test, h->pass.slices, 10ULL);
+	KUNIT_EXPECT_EQ(test, h->pass.touched, 0ULL);
+	KUNIT_EXPECT_EQ(test, h->gen[GCH_NGEN - 1].stats.collected, 2ULL);
+	KUNIT_EXPECT_EQ(test, (u32)live[0]->gen, (u32)GCH_NGEN - 1);
+	for (i = 0; i < 3; i++)
+		gk_drop(h, live[i]);
+	KUNIT_EXPECT_EQ(test, gk_collect(h, 2), 3ULL);
+}
+
+/*
+ * SET_SLOT to a member whose gc_refs is taken: without the barrier, a
+ * and b would count no outside reference and be freed under c's slot.
+ */
+static void gch_test_slot_set_during_subtract(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a, *b, *c = gk_obj(test, h, 1, 0, 0);
+
+	gk_cycle(test, h, &a, &b);
+	gk_start(h);
+	gk_step_to(test, h, GCH_PASS_SUBTRACT);
+	KUNIT_ASSERT_TRUE(test, (u32)a->flags & GCH_OF_COLLECTING);
+	gk_set(test, h, c, 0, a);
+	KUNIT_EXPECT_EQ(test, a->gc_refs, GCH_GC_ROOT);
+	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 0ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 3ULL);
+	KUNIT_EXPECT_EQ(test, h->pass.touched, 2ULL);	/* c and a */
+	KUNIT_EXPECT_EQ(test, h->floating, 2ULL);
+	gk_set(test, h, c, 0, NULL);
+	gk_drop(h, c);
+	KUNIT_EXPECT_EQ(test, gk_collect(h, 2), 2ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
+}
+
+/* A ref the program names while gc_refs are taken makes a root. */
+static void gch_test_incref_during_update(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a, *b;
+	u64 ref;
+
+	gk_cycle(test, h, &a, &b);
+	ref = gch_ref_of(h, a);
+	gk_start(h);
+	gk_step(h, 1);			/* a's gc_refs taken, b's not */
+	KUNIT_ASSERT_EQ(test, h->pass.phase, (u8)GCH_PASS_UPDATE);
+	KUNIT_EXPECT_EQ(test, gk_incref(h, ref), 0);
+	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 0ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 2ULL);
+	KUNIT_EXPECT_EQ(test, gk_drop(h, a), 0);
+	KUNIT_EXPECT_EQ(test, gk_collect(h, 2), 2ULL);
+}
+
+/*
+ * Found unreachable, then named by the program through a weakref: back
+ * to the set, walked again, and everything it reaches survives.
+ */
+static void gch_test_weakref_get_during_move(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a, *b, *live;
+	struct gch_weak *w;
+	u64 wref;
+	int ret;
+
+	gk_cycle(test, h, &a, &b);
+	live = gk_obj(test, h, 1, 0, 0);	/* the walk stops before it */
+	mutex_lock(&h->lock);
+	ret = gch_weak_new(h, a, 0, 0, &wref);
+	mutex_unlock(&h->lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	gk_start(h);
+	gk_step_to(test, h, GCH_PASS_MOVE);
+	while (!(a->flags & GCH_OF_UNREACHABLE) ||
+	       !(b->flags & GCH_OF_UNREACHABLE))
+		KUNIT_ASSERT_FALSE(test, gk_step(h, 1));
+	KUNIT_EXPECT_EQ(test, h->pass.unreachable, 2ULL);
+	mutex_lock(&h->lock);
+	w = gch_lookup_weak(h, wref);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	ret = gch_user_get(h, gch_at(h, w->target));	/* WEAKREF_GET */
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_FALSE(test, (u32)a->flags & GCH_OF_UNREACHABLE);
+	KUNIT_EXPECT_EQ(test, h->pass.unreachable, 1ULL);
+	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 0ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 3ULL);
+	KUNIT_EXPECT_EQ(test, gk_drop(h, a), 0);
+	KUNIT_EXPECT_EQ(test, gk_drop(h, live), 0);
+	KUNIT_EXPECT_EQ(test, gk_collect(h, 2), 2ULL);
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_EQ(test, w->target, 0U);		/* cleared */
+	mutex_unlock(&h->lock);
+}
+
+/* The object at the walk's cursor released by refcount: the walk goes on. */
+static void gch_test_release_at_cursor(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *o[4], *a, *b;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		o[i] = gk_obj(test, h, 1, 0, 0);
+	gk_cycle(test, h, &a, &b);
+	gk_start(h);
+	gk_step(h, 1);
+	KUNIT_ASSERT_EQ(test, h->pass.cursor, o[1]->idx);
+	KUNIT_EXPECT_EQ(test, gk_drop(h, o[1]), 0);	/* freed now */
+	KUNIT_EXPECT_EQ(test, h->pass.cursor, o[2]->idx);
+	gk_step_to(test, h, GCH_PASS_MOVE);
+	KUNIT_EXPECT_EQ(test, gk_drop(h, o[2]), 0);	/* in the set */
+	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 2ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 2ULL);
+	KUNIT_EXPECT_EQ(test, h->pass.set, 5ULL);
+	gk_drop(h, o[0]);
+	gk_drop(h, o[3]);
+}
+
+/*
+ * While garbage is freed, its refs are stale and its handles are not
+ * reused: a new object never takes a handle a garbage slot names.
+ */
+static void gch_test_garbage_stale_while_freed(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a, *b, *n;
+	u64 ra, rb;
+
+	gk_cycle(test, h, &a, &b);
+	ra = gch_ref_of(h, a);
+	rb = gch_ref_of(h, b);
+	gk_start(h);
+	gk_step_to(test, h, GCH_PASS_FREE);
+	KUNIT_ASSERT_EQ(test, h->pass.phase, (u8)GCH_PASS_FREE);
+	KUNIT_EXPECT_EQ(test, gk_incref(h, ra), -ESTALE);
+	KUNIT_EXPECT_EQ(test, gk_incref(h, rb), -ESTALE);
+	gk_step(h, 1);				/* the first is freed */
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 1ULL);
+	n = gk_obj(test, h, 1, 0, 0);		/* allocated meanwhile */
+	KUNIT_EXPECT_NE(test, n->idx, gch_ref_idx(ra));
+	KUNIT_EXPECT_NE(test, n->idx, gch_ref_idx(rb));
+	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 2ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 1ULL);
+	KUNIT_EXPECT_EQ(test, n->refcnt, 1U);
+	gk_drop(h, n);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
+}
+
+/* Garbage made during a pass floats to the next; new objects stay out. */
+static void gch_test_made_during_pass_floats(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a, *b, *c, *d;
+
+	gk_cycle(test, h, &a, &b);
+	c = gk_obj(test, h, 1, 0, 0);		/* in the set, held */
+	gk_start(h);
+	gk_step_to(test, h, GCH_PASS_SUBTRACT);
+	gk_set(test, h, c, 0, c);
+	gk_drop(h, c);				/* garbage now, touched */
+	d = gk_obj(test, h, 1, 0, 0);		/* new: generation 0 */
+	gk_set(test, h, d, 0, d);
+	gk_drop(h, d);
+	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 2ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 2ULL);
+	KUNIT_EXPECT_EQ(test, (u32)d->gen, 0U);
+	KUNIT_EXPECT_EQ(test, gk_collect(h, 2), 2ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
+}
+
+/* No pass in one piece while a sliced one is in progress. */
+static void gch_test_one_pass_at_a_time(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a, *b;
+
+	gk_cycle(test, h, &a, &b);
+	gk_start(h);
+	gk_step(h, 1);
+	KUNIT_EXPECT_EQ(test, gk_collect(h, 0), 0ULL);
+	KUNIT_EXPECT_EQ(test, h->pass.started, 1ULL);
+	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 2ULL);
+	KUNIT_EXPECT_EQ(test, h->pass.done, 1ULL);
+}
+
+/* A slice's lock hold lands in its generation's histogram. */
+static void gch_test_pause_histogram(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	u64 n = 0, slices;
+	struct gch_obj *a, *b;
+	int i;
+
+	gk_cycle(test, h, &a, &b);
+	gk_start(h);
+	gk_finish(test, h);
+	slices = h->pass.slices;
+	for (i = 0; i < GCH_PAUSE_BUCKETS; i++)
+		n += h->pause_hist[GCH_NGEN - 1][i];
+	KUNIT_EXPECT_EQ(test, n, slices);
+	KUNIT_EXPECT_EQ(test, h->pause_ns_last, h->pass.hold_max_ns);
+	KUNIT_EXPECT_LE(test, h->pause_ns_last, h->pass.hold_ns);
+}
+
+static struct kunit_case gch_pass_cases[] = {
+	KUNIT_CASE(gch_test_slices_find_the_same),
+	KUNIT_CASE(gch_test_slot_set_during_subtract),
+	KUNIT_CASE(gch_test_incref_during_update),
+	KUNIT_CASE(gch_test_weakref_get_during_move),
+	KUNIT_CASE(gch_test_release_at_cursor),
+	KUNIT_CASE(gch_test_garbage_stale_while_freed),
+	KUNIT_CASE(gch_test_made_during_pass_floats),
+	KUNIT_CASE(gch_test_one_pass_at_a_time),
+	KUNIT_CASE(gch_test_pause_histogram),
+	{}
+};
+
+static struct kunit_suite gch_pass_suite = {
+	.name = "gcheap_pass",
+	.init = gk_init,
+	.exit = gk_exit,
+	.test_cases = gch_pass_cases,
+};
+
+kunit_test_suite(gch_pass_suite);

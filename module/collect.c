@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gcheap: when and how collections run.
+ *
+ * A pass (gc.c) runs in slices of gc_slice_work (a module parameter:
+ * objects plus slots visited), driven by one thread: the heap's work item
+ * on gcheap's workqueue for automatic collections, the caller of
+ * GCHEAP_IOC_COLLECT for explicit ones.  The driver drops
+ * the heap's lock between slices, so the program's other threads and
+ * processes run their calls meanwhile; what they may see is written at
+ * the top of gc.c.  One pass at a time: a thread that needs the
+ * generations whole (an explicit collection, freeze, LIST of objects or
+ * referrers, verify, the debugfs walks) waits for the pass in progress
+ * without the lock (gch_lock_idle()).  An allocation short of room still
+ * collects in one piece, under the lock it holds (gch_collect_for_room()).
+ *
+ * Locking: the heap's lock (see "Locking" in gcheap.h), dropped and taken
+ * again between slices.  gch_wq is created at module load and destroyed at
+ * unload, after every heap is gone; a heap cancels its work item before it
+ * is freed, which waits for a pass the item drives to end.
+ */
+#include <linux/sched.h>
+#include <linux/workqueue.h>
+
+#include "gcheap.h"
+
+static struct workqueue_struct *gch_wq;
+
+/* Run the pass just started to its end, dropping the lock between slices. */
+static void gch_pass_drive(struct gch_heap *h, struct gch_reap *r)
+{
+	struct gch_pass *p = &h->pass;
+	long budget;
+
+	p->driven = true;
+	for (;;) {
+		/* gc_slice_work: about 1 ms under emulation (make bench) */
+		budget = max(READ_ONCE(gch_slice_work), 1U);
+		if (gch_pass_step(h, &budget, r))
+			break;
+		h->yields++;
+		gch_heap_unlock(h, r);
+		cond_resched();
+		mutex_lock(&h->lock);
+	}
+	p->driven = false;
+	if (h->gc_queued)	/* automatic runs wait for a pass to end */
+		queue_work(gch_wq, &h->gc_work);
+}
+
+/**
+ * gch_lock_idle() - take the heap's lock with no collection in progress
+ * @h: the heap, unlocked
+ *
+ * Waits, without the lock, for the pass another thread drives to end.
+ */
+void gch_lock_idle(struct gch_heap *h)
+{
+	struct gch_pass *p = &h->pass;
+
+	mutex_lock(&h->lock);
+	while (p->phase != GCH_PASS_IDLE) {
+		mutex_unlock(&h->lock);
+		wait_event(p->wait, READ_ONCE(p->phase) == GCH_PASS_IDLE);
+		mutex_lock(&h->lock);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_lock_idle);
+
+/**
+ * gch_collect_sliced() - an explicit collection, beside the program
+ * @h: the heap, unlocked
+ * @generation: 0, 1 or 2
+ *
+ * After the pass in progress, if any, ends: it began before the call, and
+ * may have missed garbage made since.
+ *
+ * Return: how many unreachable objects the collection found.
+ */
+u64 gch_collect_sliced(struct gch_heap *h, int generation)
+{
+	struct gch_reap r = {};
+	u64 found;
+
+	gch_lock_idle(h);
+	gch_pass_start(h, generation);
+	gch_pass_drive(h, &r);
+	found = h->pass.found;
+	gch_heap_unlock(h, &r);
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_collect_sliced);
+
+/**
+ * gch_gc_pick() - the generation an automatic run collects
+ * @h: the heap, locked
+ *
+ * The oldest generation whose count is over its threshold, except that the
+ * oldest one waits until a quarter of the long-lived objects are new
+ * (CPython's long-lived heuristic, issue 4074).
+ *
+ * Return: the generation, or -1 for none.
+ */
+VISIBLE_IF_KUNIT int gch_gc_pick(struct gch_heap *h)
+{
+	int g;
+
+	lockdep_assert_held(&h->lock);
+	if (!h->gc_enabled || !h->gen[0].threshold)
+		return -1;
+	for (g = GCH_NGEN - 1; g >= 0; g--) {
+		if (h->gen[g].count <= h->gen[g].threshold)
+			continue;
+		if (g == GCH_NGEN - 1 &&
+		    h->long_lived_pending < h->long_lived_total / 4)
+			continue;
+		return g;
+	}
+	return -1;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_gc_pick);
+
+static void gch_gc_work(struct work_struct *work)
+{
+	struct gch_heap *h = container_of(work, struct gch_heap, gc_work);
+	struct gch_reap r = {};
+	int g;
+
+	mutex_lock(&h->lock);
+	if (h->pass.phase != GCH_PASS_IDLE) {
+		/* Its driver queues us again when it ends (gc_queued). */
+		mutex_unlock(&h->lock);
+		return;
+	}
+	h->gc_queued = false;
+	g = gch_gc_pick(h);
+	if (g >= 0) {
+		gch_pass_start(h, g);
+		gch_pass_drive(h, &r);
+	}
+	gch_heap_unlock(h, &r);
+}
+
+/**
+ * gch_gc_queue() - queue the heap's automatic collection
+ * @h: the heap, locked, whose generation 0 is over its threshold
+ *
+ * Unless automatic collection is off (disabled, or threshold 0).
+ */
+void gch_gc_queue(struct gch_heap *h)
+{
+	lockdep_assert_held(&h->lock);
+	if (h->gc_enabled && h->gen[0].threshold) {
+		h->gc_queued = true;
+		queue_work(gch_wq, &h->gc_work);
+	}
+}
+
+/**
+ * gch_collect_for_room() - a full collection before an allocation fails
+ * @h: the heap, locked, whose limit an allocation would exceed
+ * @r: collects what is freed
+ *
+ * Skipped when automatic collection is disabled, or when nothing that
+ * could have made garbage happened since the last full collection.
+ *
+ * Return: true if a collection ran and found something.
+ */
+bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r)
+{
+	lockdep_assert_held(&h->lock);
+	if (!h->gc_enabled || h->mutations == h->full_mutations)
+		return false;
+	return gch_collect(h, GCH_NGEN - 1, r) > 0;
+}
+
+/* Move a list's objects to another, marking them with @gen. */
+static u64 gch_move_all(struct gch_heap *h, enum gch_list from,
+			enum gch_list to, int gen)
+{
+	unsigned long work = 0;
+	struct gch_obj *obj;
+	u64 count = 0;
+	struct gch_iter it;
+
+	obj = gch_iter_start(&it, h, from);
+	for (; obj; obj = gch_iter_next(&it)) {
+		obj->gen = gen;
+		count++;
+		gch_resched(h, &work, 1);
+	}
+	gch_list_splice_tail(h, from, to);
+	return count;
+}
+
+/**
+ * gch_freeze() - move every tracked object to the permanent generation
+ * @h: the heap, locked
+ */
+void gch_freeze(struct gch_heap *h)
+{
+	int g;
+
+	lockdep_assert_held(&h->lock);
+	for (g = 0; g < GCH_NGEN; g++)
+		h->nfrozen += gch_move_all(h, GCH_L_GEN0 + g, GCH_L_PERMANENT,
+					   GCH_GEN_PERMANENT);
+	h->gen[0].count = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_freeze);
+
+/**
+ * gch_unfreeze() - move the permanent generation back into the oldest
+ * @h: the heap, locked
+ */
+void gch_unfreeze(struct gch_heap *h)
+{
+	lockdep_assert_held(&h->lock);
+	gch_move_all(h, GCH_L_PERMANENT, GCH_L_GEN0 + GCH_NGEN - 1,
+		     GCH_NGEN - 1);
+	h->nfrozen = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_unfreeze);
+
+/**
+ * gch_gc_get() - the collector's controls and counts
+ * @h: the heap, unlocked
+ * @gc: filled in
+ */
+void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc)
+{
+	int g;
+
+	mutex_lock(&h->lock);
+	gc->enabled = h->gc_enabled;
+	gc->debug = h->gc_debug;
+	gc->event_mask = h->event_mask;
+	for (g = 0; g < GCH_NGEN; g++) {
+		gc->threshold[g] = h->gen[g].threshold;
+		gc->count[g] = h->gen[g].count;
+	}
+	gc->freeze_count = h->nfrozen;
+	mutex_unlock(&h->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_gc_get);
+
+/**
+ * gch_gc_set() - apply the controls @gc->set names
+ * @h: the heap, unlocked
+ * @gc: validated by the caller
+ */
+void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc)
+{
+	int g;
+
+	mutex_lock(&h->lock);
+	if (gc->set & GCH_GC_SET_ENABLED)
+		h->gc_enabled = gc->enabled;
+	if (gc->set & GCH_GC_SET_DEBUG)
+		h->gc_debug = gc->debug;
+	if (gc->set & GCH_GC_SET_EVENT_MASK)
+		h->event_mask = gc->event_mask;
+	if (gc->set & GCH_GC_SET_THRESHOLD)
+		for (g = 0; g < GCH_NGEN; g++)
+			h->gen[g].threshold = gc->threshold[g];
+	gch_gc_note_alloc(h);
+	mutex_unlock(&h->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_gc_set);
+
+/**
+ * gch_gc_heap_init() - a new heap's collector state: enabled, nothing due
+ * @h: the heap, not yet shared
+ */
+void gch_gc_heap_init(struct gch_heap *h)
+{
+	INIT_WORK(&h->gc_work, gch_gc_work);
+	init_waitqueue_head(&h->pass.wait);
+	h->gc_enabled = true;
+	h->event_mask = GCH_EV_DEFAULT;
+}
+
+/**
+ * gch_gc_heap_stop() - wait for a heap's collection and cancel the next
+ * @h: a heap nobody can reach any more
+ */
+void gch_gc_heap_stop(struct gch_heap *h)
+{
+	cancel_work_sync(&h->gc_work);
+}
+
+/**
+ * gch_gc_init() - create gcheap's workqueue
+ *
+ * Unbound, so collections of different heaps run in parallel on any CPU;
+ * freezable, so none runs across suspend.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gch_gc_init(void)
+{
+	gch_wq = alloc_workqueue("gcheap", WQ_UNBOUND | WQ_FREEZABLE, 0);
+	return gch_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * gch_gc_exit() - destroy the workqueue, once every heap is gone
+ */
+void gch_gc_exit(void)
+{
+	destroy_workqueue(gch_wq);
+}
