@@ -262,7 +262,7 @@ static int gch_batch_prealloc(struct gch_heap *h, struct gch_batch_run *b)
 	b->objs = kvcalloc(b->count, sizeof(*b->objs), GCH_GFP);
 	if (!b->objs)
 		return -ENOMEM;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	objs = h->max_objects - min(h->max_objects, h->nobjects + h->nweak);
 	bytes = h->max_bytes - min(h->max_bytes, h->mem);
 	mutex_unlock(&h->lock);
@@ -404,7 +404,7 @@ static int gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 	size_t pos = 0;
 	int ret = 0;
 
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	for (b->done = 0; b->done < b->count; b->done++) {
 		ret = gch_batch_op(h, b, b->done, &pos, r);
 		if (ret)

@@ -19,12 +19,26 @@
  * unload, after every heap is gone; a heap cancels its work item before it
  * is freed, which waits for a pass the item drives to end.
  */
+#include <linux/delay.h>
 #include <linux/sched.h>
 #include <linux/workqueue.h>
 
 #include "gcheap.h"
 
 static struct workqueue_struct *gch_wq;
+
+/*
+ * Between slices: calls waiting for the lock get it before the pass goes
+ * on (each waiter drops the count once it has the lock), for at most a
+ * millisecond or so.
+ */
+static void gch_let_waiters_in(struct gch_heap *h)
+{
+	int i;
+
+	for (i = 0; i < 20 && atomic_read(&h->lock_waiters); i++)
+		usleep_range(50, 100);
+}
 
 /* Run the pass just started to its end, dropping the lock between slices. */
 static void gch_pass_drive(struct gch_heap *h, struct gch_reap *r)
@@ -40,6 +54,7 @@ static void gch_pass_drive(struct gch_heap *h, struct gch_reap *r)
 			break;
 		h->yields++;
 		gch_heap_unlock(h, r);
+		gch_let_waiters_in(h);
 		cond_resched();
 		mutex_lock(&h->lock);
 	}
@@ -58,11 +73,11 @@ void gch_lock_idle(struct gch_heap *h)
 {
 	struct gch_pass *p = &h->pass;
 
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	while (p->phase != GCH_PASS_IDLE) {
 		mutex_unlock(&h->lock);
 		wait_event(p->wait, READ_ONCE(p->phase) == GCH_PASS_IDLE);
-		mutex_lock(&h->lock);
+		gch_heap_lock(h);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_lock_idle);
@@ -231,7 +246,7 @@ void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc)
 {
 	int g;
 
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	gc->enabled = h->gc_enabled;
 	gc->debug = h->gc_debug;
 	gc->event_mask = h->event_mask;
@@ -253,7 +268,7 @@ void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc)
 {
 	int g;
 
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	if (gc->set & GCH_GC_SET_ENABLED)
 		h->gc_enabled = gc->enabled;
 	if (gc->set & GCH_GC_SET_DEBUG)

@@ -152,7 +152,7 @@ static int gch_heap_stats_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "id %u\nowner_pid %d\nowner_comm %s\n", h->id,
 		   h->owner_pid, h->owner_comm);
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	seq_printf(m, "objects %llu\nbytes %llu\nallocated %llu\nfreed %llu\n",
 		   h->nobjects, h->bytes, h->allocated, h->freed);
 	seq_printf(m, "weakrefs %llu\npending_events %llu\n", h->nweak,

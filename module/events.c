@@ -188,7 +188,7 @@ static void gch_events_consume(struct gch_heap *h,
 static int gch_read_lock_heap(struct gch_heap *h, bool nowait)
 {
 	if (!nowait) {
-		mutex_lock(&h->lock);
+		gch_heap_lock(h);
 		return 0;
 	}
 	return mutex_trylock(&h->lock) ? 0 : -EAGAIN;

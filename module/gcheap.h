@@ -66,6 +66,9 @@
  *     sysfs: every read of one is a READ_ONCE(), and a heap copies its
  *     defaults at creation (gch_heap_config()).
  *   - The slab caches' live counts (slab.c) are per-CPU counters.
+ *   - h->lock_waiters counts the calls waiting for h->lock (an atomic_t,
+ *     gch_heap_lock()); a collection between slices reads it to let them
+ *     in first.
  *   - Fields documented "set at creation" never change afterwards.
  *
  * Lifetimes: gcheap's workqueue (gc.c) is created at module load and
@@ -419,6 +422,7 @@ struct gch_gen {
  * @pause_ns_total: all of them (L)
  * @pass: the collection in progress (L)
  * @pause_hist: lock hold times of slices, per generation collected (L)
+ * @lock_waiters: calls waiting for @lock (atomic; gch_heap_lock())
  * @floating: objects the barrier kept alive over all passes (L)
  * @cache: dead plain objects kept for reuse, by size class (L)
  * @cache_bytes: their slab bytes (L)
@@ -471,6 +475,7 @@ struct gch_heap {
 	u64 pause_ns_total;
 	struct gch_pass pass;
 	u64 pause_hist[GCH_NGEN][GCH_PAUSE_BUCKETS];
+	atomic_t lock_waiters;
 	u64 floating;
 	struct gch_obj *cache[GCH_NCLASS];
 	u32 cache_bytes;
@@ -668,6 +673,23 @@ void gch_retire_stats(struct gch_heap *h);
 int gch_verify_show(struct seq_file *m, void *unused);
 
 /* ---- inline helpers of the hot paths ---- */
+
+/**
+ * gch_heap_lock() - take the heap's lock for a call of the program
+ * @h: the heap, unlocked
+ *
+ * A call that finds the lock taken counts itself in @lock_waiters while it
+ * waits, so that a collection between two slices lets it in before going
+ * on (collect.c): a mutex favours the thread that drops and takes it again.
+ */
+static inline void gch_heap_lock(struct gch_heap *h)
+{
+	if (mutex_trylock(&h->lock))
+		return;
+	atomic_inc(&h->lock_waiters);
+	mutex_lock(&h->lock);
+	atomic_dec(&h->lock_waiters);
+}
 
 /**
  * gch_heap_unlock() - drop the heap lock, then free what was released

@@ -40,7 +40,7 @@ int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg)
 		    !cfg->threshold[2];
 	int g;
 
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	h->max_objects = cfg->max_objects ? min(cfg->max_objects, cap_objs) :
 			 cap_objs;
 	h->max_bytes = cfg->max_bytes ? min(cfg->max_bytes, cap_bytes) :

@@ -135,7 +135,7 @@ static void gch_list_undo(struct gch_heap *h, const u64 *refs, u64 n)
 	struct gch_obj *obj;
 	u64 i;
 
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	for (i = 0; i < n; i++) {
 		obj = gch_lookup(h, refs[i]);
 		if (obj)
@@ -188,7 +188,7 @@ static int gch_list_gather(struct gch_heap *h, const struct gcheap_list *a,
 		    a->what == GCHEAP_LIST_REFERRERS)
 			gch_lock_idle(h);
 		else
-			mutex_lock(&h->lock);
+			gch_heap_lock(h);
 		ret = gch_list_locked(h, a, ls);
 		if (!ret && ls->count > want && want < a->cap) {
 			ls->err = -EAGAIN;	/* too small: undo, resize */

@@ -96,7 +96,7 @@ static void gch_undo_ref(struct gch_heap *h, u64 ref)
 
 	if (!ref)
 		return;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	gch_op_refop(h, ref, false, &r);
 	gch_heap_unlock(h, &r);
 }
@@ -115,7 +115,7 @@ static int gch_ioc_heap_info(struct gch_heap *h, void *arg)
 	struct gcheap_heap_info *hi = arg;
 
 	hi->id = h->id;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	hi->max_objects = h->max_objects;
 	hi->max_bytes = h->max_bytes;
 	mutex_unlock(&h->lock);
@@ -130,7 +130,7 @@ static int gch_ioc_alloc_plain(struct gch_heap *h, struct gcheap_alloc *a)
 	struct gch_obj *obj;
 	int ret;
 
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	ret = gch_op_alloc_plain(h, a->nslots, a->size, &r, &obj);
 	if (!ret)
 		a->ref = gch_ref_of(h, obj);
@@ -155,7 +155,7 @@ static int gch_ioc_alloc(struct gch_heap *h, void *arg)
 	obj = gch_obj_alloc(a, GCH_GFP);
 	if (!obj)
 		return -ENOMEM;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	ret = gch_op_publish(h, obj, &r, &a->ref);
 	gch_heap_unlock(h, &r);
 	if (ret)
@@ -173,7 +173,7 @@ static void gch_undo_alloc(struct gch_heap *h, void *arg)
 	struct gch_reap r = {};
 	struct gch_obj *obj;
 
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	obj = gch_lookup(h, ref);
 	if (obj && obj->refcnt == 1 && obj->urefs == 1)
 		obj->flags |= GCH_OF_FINALIZED;
@@ -189,7 +189,7 @@ static int gch_ioc_refop(struct gch_heap *h, struct gcheap_ref *a, bool inc)
 
 	if (a->flags || a->reserved)
 		return -EINVAL;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	ret = gch_op_refop(h, a->ref, inc, &r);
 	gch_heap_unlock(h, &r);
 	return ret;
@@ -213,7 +213,7 @@ static int gch_ioc_set_slot(struct gch_heap *h, void *arg)
 
 	if (s->flags)
 		return -EINVAL;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	ret = gch_op_set_slot(h, s->obj, s->slot, s->target, &r);
 	gch_heap_unlock(h, &r);
 	return ret;
@@ -226,7 +226,7 @@ static int gch_ioc_get_slot(struct gch_heap *h, void *arg)
 
 	if (s->flags || s->target)
 		return -EINVAL;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	ret = gch_op_get_slot(h, s->obj, s->slot, &s->target);
 	mutex_unlock(&h->lock);
 	return ret;
@@ -267,7 +267,7 @@ static int gch_ioc_write(struct gch_heap *h, void *arg)
 	if (copy_from_user(buf, u64_to_user_ptr(a->buf), a->len))
 		ret = -EFAULT;
 	if (!ret) {
-		mutex_lock(&h->lock);
+		gch_heap_lock(h);
 		ret = gch_op_payload(h, a->obj, a->off, a->len, &p);
 		if (!ret)
 			memcpy(p, buf, a->len);
@@ -290,7 +290,7 @@ static int gch_ioc_read(struct gch_heap *h, void *arg)
 	buf = gch_bounce_get(stackbuf, a->len);
 	if (!buf)
 		return -ENOMEM;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	ret = gch_op_payload(h, a->obj, a->off, a->len, &p);
 	if (!ret)
 		memcpy(buf, p, a->len);
@@ -310,7 +310,7 @@ static int gch_ioc_info(struct gch_heap *h, void *arg)
 
 	if (gch_nonzero(&in->refcount, sizeof(*in) - sizeof(in->ref)))
 		return -EINVAL;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	obj = gch_lookup(h, in->ref);
 	if (obj) {
 		ext = gch_ext(obj);
@@ -335,7 +335,7 @@ static int gch_ioc_stats(struct gch_heap *h, void *arg)
 	struct gcheap_stats *st = arg;
 	int g;
 
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	for (g = 0; g < GCH_NGEN; g++)
 		st->gen[g] = h->gen[g].stats;
 	st->objects = h->nobjects;
@@ -389,7 +389,7 @@ static int gch_ioc_freeze(struct gch_heap *h, void *arg)
 
 static int gch_ioc_unfreeze(struct gch_heap *h, void *arg)
 {
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	gch_unfreeze(h);
 	mutex_unlock(&h->lock);
 	return 0;
@@ -403,7 +403,7 @@ static int gch_ioc_weakref(struct gch_heap *h, void *arg)
 
 	if (a->flags & ~GCH_WEAK_FLAGS || a->reserved || a->wref)
 		return -EINVAL;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	obj = gch_lookup(h, a->obj);
 	if (obj)
 		ret = gch_weak_new(h, obj, a->flags, a->cookie, &a->wref);
@@ -426,7 +426,7 @@ static int gch_ioc_weakref_get(struct gch_heap *h, void *arg)
 
 	if (a->flags || a->reserved || a->ref)
 		return -EINVAL;
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	w = gch_lookup_weak(h, a->wref);
 	if (!w) {
 		ret = -ESTALE;

@@ -127,7 +127,7 @@ int gch_tag_snapshot(struct gch_heap *h, struct gcheap_tag_stat **out,
 	unsigned long tag;
 	u32 i = 0;
 
-	mutex_lock(&h->lock);
+	gch_heap_lock(h);
 	s = h->ntags ? kvmalloc_array(h->ntags, sizeof(*s), GFP_KERNEL) : NULL;
 	if (h->ntags && !s) {
 		mutex_unlock(&h->lock);
