@@ -234,6 +234,22 @@ static int gch_read_peek(struct gch_heap *h, struct gcheap_event *evs,
 	}
 }
 
+/*
+ * Take off the queue the @done events of those peeked that the reader got.
+ * Return: @done, -EFAULT if it got none, -EAGAIN if the heap was busy.
+ */
+static int gch_read_commit(struct gch_heap *h, const struct gcheap_event *evs,
+			   unsigned int done, bool nowait)
+{
+	if (!done)
+		return -EFAULT;
+	if (gch_read_lock_heap(h, nowait))
+		return -EAGAIN;
+	gch_events_consume(h, evs, done);
+	mutex_unlock(&h->lock);
+	return done;
+}
+
 /**
  * gch_read_iter() - read(2): whole struct gcheap_events, oldest first
  * @iocb: the read, on a heap's file
@@ -268,22 +284,54 @@ ssize_t gch_read_iter(struct kiocb *iocb, struct iov_iter *to)
 			    nonblock, nowait);
 	if (ret == -ERESTARTSYS)
 		return ret;
-	if (ret < 0)
-		goto out;
-	done = copy_to_iter(evs, ret * sizeof(evs[0]), to) / sizeof(evs[0]);
-	ret = -EFAULT;
-	if (done && !gch_read_lock_heap(h, nowait)) {
-		gch_events_consume(h, evs, done);
-		mutex_unlock(&h->lock);
-		ret = done * sizeof(evs[0]);
-	} else if (done) {
-		ret = -EAGAIN;
+	if (ret > 0) {
+		done = copy_to_iter(evs, ret * sizeof(evs[0]), to) /
+		       sizeof(evs[0]);
+		ret = gch_read_commit(h, evs, done, nowait);
+		if (ret > 0)
+			ret *= sizeof(evs[0]);
 	}
-out:
 	mutex_unlock(&h->read_lock);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_read_iter);
+
+/**
+ * gch_ioc_events() - GCHEAP_IOC_EVENTS: take queued events, waiting for none
+ * @h: the heap
+ * @arg: a struct gcheap_events, copied in
+ *
+ * As an O_NONBLOCK read(2) of .cap events into .buf: it waits for the
+ * heap's locks (a collection's slice, another reader), so that a program
+ * draining the queue while a collection runs gets every queued event.
+ *
+ * Return: how many events it took (0 when none is queued), -EINVAL,
+ * -EFAULT (nothing taken) or -EINTR.
+ */
+int gch_ioc_events(struct gch_heap *h, void *arg)
+{
+	const struct gcheap_events *a = arg;
+	struct gcheap_event evs[GCH_READ_EVENTS];
+	unsigned long left;
+	int ret, got;
+
+	if (a->flags || !a->cap)
+		return -EINVAL;
+	if (mutex_lock_killable(&h->read_lock))
+		return -EINTR;
+	ret = gch_read_peek(h, evs, min_t(u32, a->cap, GCH_READ_EVENTS),
+			    true, false);
+	if (ret > 0) {
+		left = copy_to_user(u64_to_user_ptr(a->buf), evs,
+				    ret * sizeof(evs[0]));
+		got = ret - DIV_ROUND_UP(left, sizeof(evs[0]));
+		ret = gch_read_commit(h, evs, got, false);
+	} else if (ret == -EAGAIN) {
+		ret = 0;
+	}
+	mutex_unlock(&h->read_lock);
+	return ret;
+}
 
 /**
  * gch_poll() - poll(2): readable while events are queued

@@ -646,6 +646,7 @@ void gch_events_init(struct gch_heap *h);
 void gch_events_drop(struct gch_heap *h);
 ssize_t gch_read_iter(struct kiocb *iocb, struct iov_iter *to);
 __poll_t gch_poll(struct file *file, struct poll_table_struct *wait);
+int gch_ioc_events(struct gch_heap *h, void *arg);
 
 /* tags.c */
 int gch_tag_prepare(struct gch_heap *h, struct gch_obj *obj);

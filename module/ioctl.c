@@ -482,6 +482,7 @@ static const struct gch_ioctl_desc gch_ioctls[] = {
 	GCH_IOCTL(UNFREEZE, gch_ioc_unfreeze, NULL),
 	GCH_IOCTL(LIST, gch_ioc_list, gch_undo_list),
 	GCH_IOCTL(TAG_STATS, gch_ioc_tag_stats, NULL),
+	GCH_IOCTL(EVENTS, gch_ioc_events, NULL),
 	GCH_IOCTL(WEAKREF, gch_ioc_weakref, gch_undo_weakref),
 	GCH_IOCTL(WEAKREF_GET, gch_ioc_weakref_get, gch_undo_weakref_get),
 	GCH_IOCTL(BATCH, gch_ioc_batch, NULL),
@@ -504,6 +505,7 @@ union gch_ioctl_arg {
 	struct gcheap_weakref_get weakref_get;
 	struct gcheap_batch batch;
 	struct gcheap_tag_stats tag_stats;
+	struct gcheap_events events;
 };
 
 /*

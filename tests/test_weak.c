@@ -371,6 +371,114 @@ TEST_F(heap, read_rules)
 	gch_decref(self->h, ev[0].ref);
 }
 
+/* GCHEAP_IOC_EVENTS: -errno, or how many events it took. */
+static int take_events(struct gch_heap *h, void *buf, uint32_t cap,
+		       uint32_t flags)
+{
+	struct gcheap_events a = {
+		.buf = (uintptr_t)buf, .cap = cap, .flags = flags,
+	};
+	int n = ioctl(gch_fd(h), GCHEAP_IOC_EVENTS, &a);
+
+	return n < 0 ? -errno : n;
+}
+
+TEST_F(heap, events_ioctl_rules)
+{
+	struct gch_event ev[3];
+	char *page;
+	int i;
+
+	EXPECT_EQ(0, take_events(self->h, ev, 3, 0));	/* none: no wait */
+	EXPECT_EQ(-EINVAL, take_events(self->h, ev, 0, 0));
+	EXPECT_EQ(-EINVAL, take_events(self->h, ev, 3, 1));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, gch_decref(self->h, fin_obj(self->h, 0, 10 + i)));
+	EXPECT_EQ(-EINVAL, take_events(self->h, ev, 0, 0));
+	EXPECT_EQ(-EINVAL, take_events(self->h, ev, 3, 1 << 31));
+	EXPECT_EQ(2, PENDING(self->h));
+	/* a buffer with room for one event before an unmapped page */
+	page = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, munmap(page + 4096, 4096));
+	EXPECT_EQ(-EFAULT, take_events(self->h, page + 4096, 2, 0));
+	EXPECT_EQ(2, PENDING(self->h));		/* lost nothing */
+	EXPECT_EQ(1, take_events(self->h, page + 4096 - sizeof(ev[0]), 2, 0));
+	memcpy(ev, page + 4096 - sizeof(ev[0]), sizeof(ev[0]));
+	munmap(page, 4096);
+	EXPECT_EQ(GCH_EV_FINALIZE, ev[0].type);
+	EXPECT_EQ(10, ev[0].cookie);
+	EXPECT_EQ(1, PENDING(self->h));
+	EXPECT_EQ(1, take_events(self->h, &ev[1], 3, 0));
+	EXPECT_EQ(11, ev[1].cookie);
+	EXPECT_EQ(0, take_events(self->h, ev, 3, 0));
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(0, gch_decref(self->h, ev[i].ref));	/* handed over */
+	EXPECT_EQ(0, gch_test_objects(self->h));
+}
+
+struct collector {
+	struct gch_heap *h;
+	int passes;	/* __atomic */
+	int stop;	/* __atomic */
+};
+
+static void *collect_until_stopped(void *arg)
+{
+	struct collector *c = arg;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_RELAXED)) {
+		if (gch_collect(c->h, 2) < 0)
+			break;
+		__atomic_add_fetch(&c->passes, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * A program draining the queue with timeout 0 gets every queued event
+ * while full collections run on another thread (they hold the heap's lock
+ * a slice at a time: a drain that gave up on a busy heap stopped early).
+ */
+TEST_F_TIMEOUT(heap, drain_while_collections_run, 600)
+{
+	struct collector c = { .h = self->h };
+	gch_ref_t prev = 0, cur, refs[500];
+	struct gch_event ev;
+	int i, got = 0;
+	pthread_t t;
+
+	ASSERT_EQ(0, gch_disable(self->h));
+	for (i = 0; i < 100000; i++) {		/* live: the passes walk it */
+		cur = plain(self->h, 1);
+		ASSERT_NE(0, cur);
+		ASSERT_EQ(0, gch_set_slot(self->h, cur, 0, prev));
+		if (prev)
+			gch_decref(self->h, prev);
+		prev = cur;
+	}
+	for (i = 0; i < 500; i++)
+		ASSERT_EQ(0, gch_decref(self->h, fin_obj(self->h, 0, i)));
+	ASSERT_EQ(500, PENDING(self->h));
+	ASSERT_EQ(0, pthread_create(&t, NULL, collect_until_stopped, &c));
+	while (!__atomic_load_n(&c.passes, __ATOMIC_RELAXED))
+		usleep(1000);
+	/* nothing else between the reads: each one meets a busy heap */
+	while (got < 500 && gch_next_event(self->h, &ev, 0) == 1) {
+		EXPECT_EQ(got, ev.cookie);
+		refs[got++] = ev.ref;
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	EXPECT_EQ(500, got);
+	EXPECT_EQ(0, PENDING(self->h));
+	for (i = 0; i < got; i++)
+		EXPECT_EQ(0, gch_decref(self->h, refs[i]));
+	EXPECT_EQ(0, gch_decref(self->h, prev));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;

@@ -315,6 +315,19 @@ struct gcheap_tag_stats {
 	__u64 count;		/* out */
 };
 
+/*
+ * GCHEAP_IOC_EVENTS: take up to .cap queued events (at most 16 a call),
+ * oldest first, into .buf, handed over as read(2) hands them; the call
+ * returns how many it took.  It waits for the heap, never for an event:
+ * 0 when none is queued (poll(2) waits for one).  A collection in
+ * progress does not make it fail, as it does an RWF_NOWAIT read.
+ */
+struct gcheap_events {
+	__u64 buf;		/* user pointer to struct gcheap_event[cap] */
+	__u32 cap;		/* at least 1 */
+	__u32 flags;		/* must be 0 */
+};
+
 #define GCHEAP_IOC_CONFIG	_IOW(GCHEAP_IOC_MAGIC, 0x00, struct gcheap_config)
 #define GCHEAP_IOC_HEAP_INFO	_IOR(GCHEAP_IOC_MAGIC, 0x01, struct gcheap_heap_info)
 #define GCHEAP_IOC_ALLOC	_IOWR(GCHEAP_IOC_MAGIC, 0x02, struct gcheap_alloc)
@@ -333,6 +346,7 @@ struct gcheap_tag_stats {
 #define GCHEAP_IOC_UNFREEZE	_IO(GCHEAP_IOC_MAGIC, 0x14)	/* arg 0 */
 #define GCHEAP_IOC_LIST		_IOWR(GCHEAP_IOC_MAGIC, 0x15, struct gcheap_list)
 #define GCHEAP_IOC_TAG_STATS	_IOWR(GCHEAP_IOC_MAGIC, 0x16, struct gcheap_tag_stats)
+#define GCHEAP_IOC_EVENTS	_IOW(GCHEAP_IOC_MAGIC, 0x17, struct gcheap_events)
 #define GCHEAP_IOC_WEAKREF	_IOWR(GCHEAP_IOC_MAGIC, 0x20, struct gcheap_weakref)
 #define GCHEAP_IOC_WEAKREF_GET	_IOWR(GCHEAP_IOC_MAGIC, 0x21, struct gcheap_weakref_get)
 #define GCHEAP_IOC_BATCH	_IOWR(GCHEAP_IOC_MAGIC, 0x30, struct gcheap_batch)

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -439,22 +438,28 @@ static int64_t gch__now_ms(void)
 GCH_API int gch_next_event(struct gch_heap *h, struct gch_event *ev, int timeout_ms)
 {
 	int64_t deadline = timeout_ms >= 0 ? gch__now_ms() + timeout_ms : -1;
-	struct iovec iov = { .iov_base = ev, .iov_len = sizeof(*ev) };
+	struct gcheap_events arg;
 	struct pollfd pfd;
-	int wait, ret, busy = 0;
-	ssize_t n;
+	int wait, n;
 
 	if (!h || !ev)
 		return -EINVAL;
 	for (;;) {
-		/* Never blocks in read: another thread may take the event. */
-		n = preadv2(h->fd, &iov, 1, -1, RWF_NOWAIT);
-		if (n == (ssize_t)sizeof(*ev))
+		/*
+		 * Takes a queued event, waiting for the heap if a collection
+		 * or another reader holds it, never for an event: another
+		 * thread may take the one poll() reported.
+		 */
+		memset(&arg, 0, sizeof(arg));
+		arg.buf = (uintptr_t)ev;
+		arg.cap = 1;
+		n = ioctl(h->fd, GCHEAP_IOC_EVENTS, &arg);
+		if (n == 1)
 			return 1;
-		if (n >= 0)
-			return -EIO;
-		if (errno != EAGAIN && errno != EINTR)
+		if (n < 0 && errno != EINTR)
 			return -errno;
+		if (n < 0)
+			continue;
 		wait = -1;
 		if (deadline >= 0) {
 			int64_t left = deadline - gch__now_ms();
@@ -465,19 +470,8 @@ GCH_API int gch_next_event(struct gch_heap *h, struct gch_event *ev, int timeout
 		}
 		pfd.fd = h->fd;
 		pfd.events = POLLIN;
-		if (busy) {
-			/*
-			 * Events are queued, but the heap was busy (a
-			 * collection, another reader): RWF_NOWAIT never
-			 * waits for it, so back off instead of spinning.
-			 */
-			wait = wait < 0 || wait > 1 ? 1 : wait;
-			pfd.events = 0;
-		}
-		ret = poll(&pfd, 1, wait);
-		if (ret < 0 && errno != EINTR)
+		if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
 			return -errno;
-		busy = ret > 0 && (pfd.revents & POLLIN);
 	}
 }
 
