@@ -43,10 +43,8 @@ static void gch_let_waiters_in(struct gch_heap *h)
 /* Run the pass just started to its end, dropping the lock between slices. */
 static void gch_pass_drive(struct gch_heap *h, struct gch_reap *r)
 {
-	struct gch_pass *p = &h->pass;
 	long budget;
 
-	p->driven = true;
 	for (;;) {
 		/* gc_slice_work: about 1 ms under emulation (make bench) */
 		budget = max(READ_ONCE(gch_slice_work), 1U);
@@ -58,7 +56,6 @@ static void gch_pass_drive(struct gch_heap *h, struct gch_reap *r)
 		cond_resched();
 		mutex_lock(&h->lock);
 	}
-	p->driven = false;
 	if (h->gc_queued)	/* automatic runs wait for a pass to end */
 		queue_work(gch_wq, &h->gc_work);
 }
@@ -67,18 +64,25 @@ static void gch_pass_drive(struct gch_heap *h, struct gch_reap *r)
  * gch_lock_idle() - take the heap's lock with no collection in progress
  * @h: the heap, unlocked
  *
- * Waits, without the lock, for the pass another thread drives to end.
+ * Waits, without the lock, for the pass another thread drives to end; a
+ * fatal signal ends the wait, so that a program sharing the heap with a
+ * long collection can still be killed.
+ *
+ * Return: 0 with the lock held, or -EINTR without it.
  */
-void gch_lock_idle(struct gch_heap *h)
+int gch_lock_idle(struct gch_heap *h)
 {
 	struct gch_pass *p = &h->pass;
 
 	gch_heap_lock(h);
 	while (p->phase != GCH_PASS_IDLE) {
 		mutex_unlock(&h->lock);
-		wait_event(p->wait, READ_ONCE(p->phase) == GCH_PASS_IDLE);
+		if (wait_event_killable(p->wait,
+					READ_ONCE(p->phase) == GCH_PASS_IDLE))
+			return -EINTR;
 		gch_heap_lock(h);
 	}
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_lock_idle);
 
@@ -90,19 +94,23 @@ EXPORT_SYMBOL_IF_KUNIT(gch_lock_idle);
  * After the pass in progress, if any, ends: it began before the call, and
  * may have missed garbage made since.
  *
- * Return: how many unreachable objects the collection found.
+ * @found: how many unreachable objects the collection found
+ *
+ * Return: 0, or -EINTR (a fatal signal while waiting) with nothing done.
  */
-u64 gch_collect_sliced(struct gch_heap *h, int generation)
+int gch_collect_sliced(struct gch_heap *h, int generation, u64 *found)
 {
 	struct gch_reap r = {};
-	u64 found;
+	int ret;
 
-	gch_lock_idle(h);
+	ret = gch_lock_idle(h);
+	if (ret)
+		return ret;
 	gch_pass_start(h, generation);
 	gch_pass_drive(h, &r);
-	found = h->pass.found;
+	*found = h->pass.found;
 	gch_heap_unlock(h, &r);
-	return found;
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_collect_sliced);
 

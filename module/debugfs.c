@@ -196,7 +196,8 @@ static void *gch_dbg_objects_start(struct seq_file *m, loff_t *pos)
 {
 	struct gch_heap *h = m->private;
 
-	gch_lock_idle(h);
+	if (gch_lock_idle(h))
+		return ERR_PTR(-EINTR);
 	if (!*pos)
 		return SEQ_START_TOKEN;
 	return gch_dbg_obj_from(h, pos);
@@ -212,7 +213,8 @@ static void gch_dbg_objects_stop(struct seq_file *m, void *v)
 {
 	struct gch_heap *h = m->private;
 
-	mutex_unlock(&h->lock);
+	if (!IS_ERR(v))		/* start failed without the lock */
+		mutex_unlock(&h->lock);
 }
 
 static int gch_dbg_objects_show(struct seq_file *m, void *v)
@@ -350,7 +352,8 @@ static int gch_heap_graph_show(struct seq_file *m, void *v)
 	u64 total;
 
 	seq_printf(m, "digraph \"gcheap-%u\" {\n  node [shape=box];\n", h->id);
-	gch_lock_idle(h);
+	if (gch_lock_idle(h))
+		return -EINTR;
 	gch_dot_body(m, h, &d);
 	total = h->nobjects;
 	mutex_unlock(&h->lock);

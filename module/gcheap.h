@@ -326,7 +326,6 @@ enum gch_phase {
  * @phase: enum gch_phase (L)
  * @gen: the generation collected (L)
  * @special: an unreachable object has weakrefs or a finalizer (L)
- * @driven: a thread is running the pass, slice by slice (L)
  * @cursor: index of the next object of the walked list, or its head (L)
  * @held_head: garbage handles freed by this pass, not yet reusable (L)
  * @held_tail: the last of them, 0 for none (L)
@@ -350,7 +349,6 @@ struct gch_pass {
 	u8 phase;
 	s8 gen;
 	bool special;
-	bool driven;
 	u32 cursor;
 	u32 held_head;
 	u32 held_tail;
@@ -612,8 +610,8 @@ void gch_gc_exit(void);
 void gch_gc_heap_init(struct gch_heap *h);
 void gch_gc_heap_stop(struct gch_heap *h);
 void gch_gc_queue(struct gch_heap *h);
-u64 gch_collect_sliced(struct gch_heap *h, int generation);
-void gch_lock_idle(struct gch_heap *h);
+int gch_collect_sliced(struct gch_heap *h, int generation, u64 *found);
+int __must_check gch_lock_idle(struct gch_heap *h);
 bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r);
 void gch_freeze(struct gch_heap *h);
 void gch_unfreeze(struct gch_heap *h);

@@ -163,6 +163,16 @@ static int gch_list_check(const struct gcheap_list *a)
 	return -EINVAL;
 }
 
+/* Objects and referrers need the generations whole: 0 or -EINTR. */
+static int gch_list_lock(struct gch_heap *h, const struct gcheap_list *a)
+{
+	if (a->what == GCHEAP_LIST_OBJECTS ||
+	    a->what == GCHEAP_LIST_REFERRERS)
+		return gch_lock_idle(h);
+	gch_heap_lock(h);
+	return 0;
+}
+
 /*
  * Gather the list into a buffer of at most @cap refs.  The buffer is sized
  * from a first count, without the lock; should the list have grown past it
@@ -183,12 +193,11 @@ static int gch_list_gather(struct gch_heap *h, const struct gcheap_list *a,
 		ls->stored = 0;
 		ls->count = 0;
 		ls->err = 0;
-		/* Objects and referrers need the generations whole. */
-		if (a->what == GCHEAP_LIST_OBJECTS ||
-		    a->what == GCHEAP_LIST_REFERRERS)
-			gch_lock_idle(h);
-		else
-			gch_heap_lock(h);
+		ret = gch_list_lock(h, a);
+		if (ret) {
+			kvfree(ls->refs);
+			return ret;
+		}
 		ret = gch_list_locked(h, a, ls);
 		if (!ret && ls->count > want && want < a->cap) {
 			ls->err = -EAGAIN;	/* too small: undo, resize */

@@ -358,8 +358,7 @@ static int gch_ioc_collect(struct gch_heap *h, void *arg)
 	if (c->flags || c->found || c->generation < 0 ||
 	    c->generation >= GCH_NGEN)
 		return -EINVAL;
-	c->found = gch_collect_sliced(h, c->generation);
-	return 0;
+	return gch_collect_sliced(h, c->generation, &c->found);
 }
 
 static int gch_ioc_get_gc(struct gch_heap *h, void *arg)
@@ -381,7 +380,10 @@ static int gch_ioc_set_gc(struct gch_heap *h, void *arg)
 
 static int gch_ioc_freeze(struct gch_heap *h, void *arg)
 {
-	gch_lock_idle(h);
+	int ret = gch_lock_idle(h);
+
+	if (ret)
+		return ret;
 	gch_freeze(h);
 	mutex_unlock(&h->lock);
 	return 0;

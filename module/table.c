@@ -60,6 +60,20 @@ int gch_handle_alloc_slow(struct gch_heap *h, u32 *idx, u32 *seq)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_handle_alloc_slow);
 
+/*
+ * An entry whose sequence has gone full circle is retired, never reused:
+ * it is marked so, and true returned.
+ */
+static bool gch_handle_retire(struct gch_heap *h, u32 idx, u32 seq)
+{
+	u32 next = (seq + 1) & GCH_SEQ_MASK;
+
+	if ((next ? next : 1) != h->seq_base)
+		return false;
+	h->table[idx] = GCH_ENT_FREE;
+	return true;
+}
+
 /**
  * gch_handle_free() - give a table entry back
  * @h: the heap, locked
@@ -70,15 +84,9 @@ EXPORT_SYMBOL_IF_KUNIT(gch_handle_alloc_slow);
  */
 void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq)
 {
-	u32 next = (seq + 1) & GCH_SEQ_MASK;
-
 	lockdep_assert_held(&h->lock);
-	if (!next)
-		next = 1;
-	if (next == h->seq_base) {
-		h->table[idx] = GCH_ENT_FREE;
+	if (gch_handle_retire(h, idx, seq))
 		return;
-	}
 	h->table[idx] = gch_ent_make_free(seq, h->free_idx);
 	h->free_idx = idx;
 }
@@ -97,17 +105,14 @@ EXPORT_SYMBOL_IF_KUNIT(gch_handle_free);
 void gch_handle_hold(struct gch_heap *h, u32 idx, u32 seq)
 {
 	struct gch_pass *p = &h->pass;
-	u32 free_idx = h->free_idx;
 
 	lockdep_assert_held(&h->lock);
-	h->free_idx = p->held_head;
-	gch_handle_free(h, idx, seq);
-	if (h->free_idx == idx) {	/* not retired */
-		p->held_head = idx;
-		if (!p->held_tail)
-			p->held_tail = idx;
-	}
-	h->free_idx = free_idx;
+	if (gch_handle_retire(h, idx, seq))
+		return;
+	h->table[idx] = gch_ent_make_free(seq, p->held_head);
+	p->held_head = idx;
+	if (!p->held_tail)
+		p->held_tail = idx;
 }
 
 /**

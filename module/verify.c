@@ -173,7 +173,8 @@ int gch_verify_show(struct seq_file *m, void *unused)
 	struct gch_heap *h = m->private;
 	u32 len;
 
-	gch_lock_idle(h);
+	if (gch_lock_idle(h))
+		return -EINTR;
 	len = h->table_used;
 	v.refs = kvcalloc(len, sizeof(*v.refs), GFP_KERNEL);
 	v.seen = kvcalloc(len, sizeof(*v.seen), GFP_KERNEL);

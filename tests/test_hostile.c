@@ -518,6 +518,81 @@ TEST_F(heap, walks_reschedule_by_work)
 	EXPECT_EQ(64, gch_collect(self->h, 2));
 }
 
+/* The state letter of a process (R, S, D, ...), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], *s, *p;
+	char c = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	s = gch_test_read_file(path);
+	p = s ? strrchr(s, ')') : NULL;
+	if (p && p[1] == ' ')
+		c = p[2];
+	free(s);
+	return c;
+}
+
+/* Wait up to 60 s for a heap's collection to be in progress (or not). */
+static int wait_phase(struct gch_heap *h, int running)
+{
+	int i;
+
+	for (i = 0; i < 60000; i++) {
+		if ((gch_test_heap_stat(h, "gc_phase") > 0) == running)
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+/*
+ * A program waiting for another's collection to end (gch_collect() waits
+ * for the pass in progress) can be killed at once: it does not wait out a
+ * collection it does not drive.
+ */
+TEST_F_TIMEOUT(heap, killed_while_waiting_for_a_collection, 600)
+{
+	long slice = gch_test_read_long(PARAM "gc_slice_work");
+	pid_t driver, waiter;
+	gch_ref_t prev = 0, cur;
+	char buf[32];
+	int i, status;
+
+	if (slice < 0 || gch_test_heap_stat(self->h, "gc_phase") < 0)
+		SKIP(return, "no gc_slice_work or debugfs");
+	ASSERT_EQ(0, gch_disable(self->h));
+	for (i = 0; i < 200000; i++) {
+		ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &cur));
+		ASSERT_EQ(0, gch_set_slot(self->h, cur, 0, prev));
+		if (prev)
+			ASSERT_EQ(0, gch_decref(self->h, prev));
+		prev = cur;
+	}
+	/* one object a slice: the pass takes seconds */
+	ASSERT_EQ(0, gch_test_write_str(PARAM "gc_slice_work", "1"));
+	driver = fork();
+	if (!driver)
+		_exit(gch_collect(self->h, 2) == 0 ? 0 : 1);
+	EXPECT_EQ(0, wait_phase(self->h, 1));
+	waiter = fork();
+	if (!waiter)	/* waits for the driver's pass: killed meanwhile */
+		_exit(gch_collect(self->h, 2) < 0 ? 3 : 2);
+	for (i = 0; i < 10000 && proc_state(waiter) != 'D'; i++)
+		usleep(1000);
+	EXPECT_EQ('D', proc_state(waiter));
+	kill(waiter, SIGKILL);
+	EXPECT_EQ(waiter, waitpid(waiter, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	EXPECT_LT(0, gch_test_heap_stat(self->h, "gc_phase"));	/* goes on */
+	snprintf(buf, sizeof(buf), "%ld", slice);
+	EXPECT_EQ(0, gch_test_write_str(PARAM "gc_slice_work", buf));
+	ASSERT_EQ(driver, waitpid(driver, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, gch_decref(self->h, prev));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+}
+
 /* graph.dot shows at most graph_max_edges slot edges, and says so. */
 TEST_F(heap, graph_dot_bounds_edges)
 {
