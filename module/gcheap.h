@@ -549,15 +549,12 @@ void gch_handle_unhold(struct gch_heap *h);
 void gch_list_init(struct gch_heap *h, enum gch_list l);
 bool gch_list_empty(const struct gch_heap *h, enum gch_list l);
 u32 gch_list_first(const struct gch_heap *h, enum gch_list l);
-void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
-		       struct gch_obj *obj);
-void gch_list_del(struct gch_heap *h, struct gch_obj *obj);
 void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
 			  enum gch_list to);
 
 /* object.c */
 bool gch_heap_room(const struct gch_heap *h, u64 mem);
-void gch_resched(struct gch_heap *h, unsigned long *work, unsigned long add);
+void gch_yield(struct gch_heap *h);
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
 void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 		  struct gch_reap *r);
@@ -722,6 +719,24 @@ static inline bool gch_resched_due(unsigned long *work, unsigned long add)
 		return false;
 	*work = 0;
 	return true;
+}
+
+/**
+ * gch_resched() - reschedule a long walk by the work it did
+ * @h: the heap, locked
+ * @work: the walk's work since it last rescheduled
+ * @add: what the step just done cost: one per object, one per slot
+ *
+ * An object with 65536 slots costs as much as 65536 objects without: walks
+ * that count objects alone can go for seconds without rescheduling.  Inline:
+ * a batch calls it once an operation.
+ */
+static inline void gch_resched(struct gch_heap *h, unsigned long *work,
+			       unsigned long add)
+{
+	lockdep_assert_held(&h->lock);
+	if (gch_resched_due(work, add))
+		gch_yield(h);
 }
 
 /* Bytes of data (slots, then payload) and of the ext record. */
@@ -992,6 +1007,47 @@ static inline struct gch_obj *gch_iter_start(struct gch_iter *it,
 	it->head = GCH_HEAD(l);
 	it->next = gch_list_first(h, l);
 	return gch_iter_next(it);
+}
+
+/* A list's link: an object's, or a list head's (GCH_HEAD()). */
+static inline struct gch_link *gch_link_at(struct gch_heap *h, u32 idx)
+{
+	if (idx >= GCH_IDX_LIMIT)
+		return &h->heads[idx - GCH_IDX_LIMIT];
+	return &gch_at(h, idx)->link;
+}
+
+/**
+ * gch_list_add_tail() - append an object (in no list) to a list
+ * @h: the heap, locked
+ * @l: the list
+ * @obj: the object
+ */
+static inline void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
+				     struct gch_obj *obj)
+{
+	struct gch_link *head = &h->heads[l];
+
+	lockdep_assert_held(&h->lock);
+	obj->link.prev = head->prev;
+	obj->link.next = GCH_HEAD(l);
+	gch_link_at(h, head->prev)->next = obj->idx;
+	head->prev = obj->idx;
+}
+
+/**
+ * gch_list_del() - take an object out of whatever list holds it
+ * @h: the heap, locked
+ * @obj: the object
+ */
+static inline void gch_list_del(struct gch_heap *h, struct gch_obj *obj)
+{
+	lockdep_assert_held(&h->lock);
+	/* A collection's walk resumes after an object taken out (gc.c). */
+	if (unlikely(h->pass.cursor == obj->idx))
+		h->pass.cursor = obj->link.next;
+	gch_link_at(h, obj->link.prev)->next = obj->link.next;
+	gch_link_at(h, obj->link.next)->prev = obj->link.prev;
 }
 
 /**

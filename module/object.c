@@ -33,23 +33,16 @@ bool gch_heap_room(const struct gch_heap *h, u64 mem)
 EXPORT_SYMBOL_IF_KUNIT(gch_heap_room);
 
 /**
- * gch_resched() - reschedule a long walk by the work it did
+ * gch_yield() - gch_resched()'s slow path: reschedule, counting it
  * @h: the heap, locked
- * @work: the walk's work since it last rescheduled
- * @add: what the step just done cost: one per object, one per slot
- *
- * An object with 65536 slots costs as much as 65536 objects without: walks
- * that count objects alone can go for seconds without rescheduling.
  */
-void gch_resched(struct gch_heap *h, unsigned long *work, unsigned long add)
+void gch_yield(struct gch_heap *h)
 {
 	lockdep_assert_held(&h->lock);
-	if (!gch_resched_due(work, add))
-		return;
 	h->yields++;
 	cond_resched();
 }
-EXPORT_SYMBOL_IF_KUNIT(gch_resched);
+EXPORT_SYMBOL_IF_KUNIT(gch_yield);
 
 /**
  * gch_obj_publish() - give a new object a ref and put it in generation 0

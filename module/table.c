@@ -136,13 +136,6 @@ void gch_handle_unhold(struct gch_heap *h)
 
 /* ---- generation lists, linked by handle index ---- */
 
-static struct gch_link *gch_link_at(struct gch_heap *h, u32 idx)
-{
-	if (idx >= GCH_IDX_LIMIT)
-		return &h->heads[idx - GCH_IDX_LIMIT];
-	return &gch_at(h, idx)->link;
-}
-
 /**
  * gch_list_init() - make a list empty
  * @h: a heap not yet shared, or locked
@@ -180,39 +173,6 @@ u32 gch_list_first(const struct gch_heap *h, enum gch_list l)
 	return h->heads[l].next;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_list_first);
-
-/**
- * gch_list_add_tail() - append an object (in no list) to a list
- * @h: the heap, locked
- * @l: the list
- * @obj: the object
- */
-void gch_list_add_tail(struct gch_heap *h, enum gch_list l,
-		       struct gch_obj *obj)
-{
-	struct gch_link *head = &h->heads[l];
-
-	lockdep_assert_held(&h->lock);
-	obj->link.prev = head->prev;
-	obj->link.next = GCH_HEAD(l);
-	gch_link_at(h, head->prev)->next = obj->idx;
-	head->prev = obj->idx;
-}
-
-/**
- * gch_list_del() - take an object out of whatever list holds it
- * @h: the heap, locked
- * @obj: the object
- */
-void gch_list_del(struct gch_heap *h, struct gch_obj *obj)
-{
-	lockdep_assert_held(&h->lock);
-	/* A collection's walk resumes after an object taken out (gc.c). */
-	if (unlikely(h->pass.cursor == obj->idx))
-		h->pass.cursor = obj->link.next;
-	gch_link_at(h, obj->link.prev)->next = obj->link.next;
-	gch_link_at(h, obj->link.next)->prev = obj->link.prev;
-}
 
 /**
  * gch_list_splice_tail() - move every object of a list to another's end
