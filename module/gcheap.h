@@ -307,8 +307,7 @@ struct gch_batch_buf;
  */
 #define GCH_GC_ROOT		U32_MAX
 
-/* Lock hold times of collections, log2 buckets: < 2 us, then doubling. */
-#define GCH_PAUSE_BUCKETS	16
+/* Lock hold times of collections, GCH_PAUSE_BUCKETS log2 buckets (uapi). */
 #define GCH_PAUSE_SHIFT		10
 
 /* Where a heap's collection is (struct gch_pass.phase). */
@@ -568,6 +567,7 @@ struct gch_heap *gch_heap_create(void);
 void gch_heap_destroy(struct gch_heap *h);
 int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg);
 void gch_heaps_sum(struct gch_totals *t);
+int gch_ioc_stats(struct gch_heap *h, void *arg);
 
 /* ops.c: each runs under the heap lock, shared by ioctls and batches */
 int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,

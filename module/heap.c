@@ -205,3 +205,39 @@ void gch_heap_destroy(struct gch_heap *h)
 	kfree(h);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_heap_destroy);
+
+/**
+ * gch_ioc_stats() - GCHEAP_IOC_STATS: the heap's figures
+ * @h: the heap
+ * @arg: a struct gcheap_stats, filled in (the dispatcher copies out as
+ *	 much of it as the caller's struct holds)
+ *
+ * Return: 0.
+ */
+int gch_ioc_stats(struct gch_heap *h, void *arg)
+{
+	struct gcheap_stats *st = arg;
+	int g;
+
+	gch_heap_lock(h);
+	for (g = 0; g < GCH_NGEN; g++)
+		st->gen[g] = h->gen[g].stats;
+	st->objects = h->nobjects;
+	st->bytes = h->bytes;
+	st->allocated = h->allocated;
+	st->freed = h->freed;
+	st->weakrefs = h->nweak;
+	st->pending_events = h->nevents;
+	st->pause_ns_last = h->pause_ns_last;
+	st->pause_ns_max = h->pause_ns_max;
+	st->pause_ns_total = h->pause_ns_total;
+	st->floating = h->floating;
+	st->passes = h->pass.done;
+	BUILD_BUG_ON(offsetof(struct gcheap_stats, floating) !=
+		     GCHEAP_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(*st) != GCHEAP_STATS_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(st->pause_hist) != sizeof(h->pause_hist));
+	memcpy(st->pause_hist, h->pause_hist, sizeof(st->pause_hist));
+	mutex_unlock(&h->lock);
+	return 0;
+}

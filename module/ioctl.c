@@ -330,27 +330,6 @@ static int gch_ioc_info(struct gch_heap *h, void *arg)
 	return ret;
 }
 
-static int gch_ioc_stats(struct gch_heap *h, void *arg)
-{
-	struct gcheap_stats *st = arg;
-	int g;
-
-	gch_heap_lock(h);
-	for (g = 0; g < GCH_NGEN; g++)
-		st->gen[g] = h->gen[g].stats;
-	st->objects = h->nobjects;
-	st->bytes = h->bytes;
-	st->allocated = h->allocated;
-	st->freed = h->freed;
-	st->weakrefs = h->nweak;
-	st->pending_events = h->nevents;
-	st->pause_ns_last = h->pause_ns_last;
-	st->pause_ns_max = h->pause_ns_max;
-	st->pause_ns_total = h->pause_ns_total;
-	mutex_unlock(&h->lock);
-	return 0;
-}
-
 static int gch_ioc_collect(struct gch_heap *h, void *arg)
 {
 	struct gcheap_collect *c = arg;
@@ -452,17 +431,26 @@ static void gch_undo_weakref_get(struct gch_heap *h, void *arg)
  * @fn: its handler, given the struct copied in, which it fills for copy-out
  * @undo: drops what @fn handed out, when the copy-out fails; NULL for a
  *	  command that hands out nothing
+ * @min_size: the smallest struct an older caller may pass (a read-only
+ *	      command's struct grown at its end), 0 for the current size
  */
 struct gch_ioctl_desc {
 	unsigned int cmd;
 	int (*fn)(struct gch_heap *h, void *arg);
 	void (*undo)(struct gch_heap *h, void *arg);
+	unsigned int min_size;
 };
 
 /* GCHEAP_IOC_<name>'s entry, at its number, as drm's DRM_IOCTL_DEF does. */
 #define GCH_IOCTL(name, handler, undo_fn)				\
 	[_IOC_NR(GCHEAP_IOC_##name)] = {				\
 		.cmd = GCHEAP_IOC_##name, .fn = handler, .undo = undo_fn \
+	}
+
+/* The same, for a read-only command whose struct grew from @min. */
+#define GCH_IOCTL_GROWN(name, handler, min)				\
+	[_IOC_NR(GCHEAP_IOC_##name)] = {				\
+		.cmd = GCHEAP_IOC_##name, .fn = handler, .min_size = min \
 	}
 
 static const struct gch_ioctl_desc gch_ioctls[] = {
@@ -476,7 +464,7 @@ static const struct gch_ioctl_desc gch_ioctls[] = {
 	GCH_IOCTL(WRITE, gch_ioc_write, NULL),
 	GCH_IOCTL(READ, gch_ioc_read, NULL),
 	GCH_IOCTL(INFO, gch_ioc_info, NULL),
-	GCH_IOCTL(STATS, gch_ioc_stats, NULL),
+	GCH_IOCTL_GROWN(STATS, gch_ioc_stats, GCHEAP_STATS_SIZE_VER0),
 	GCH_IOCTL(COLLECT, gch_ioc_collect, NULL),
 	GCH_IOCTL(GET_GC, gch_ioc_get_gc, NULL),
 	GCH_IOCTL(SET_GC, gch_ioc_set_gc, NULL),
@@ -528,11 +516,14 @@ static const struct gch_ioctl_desc *gch_ioctl_find(unsigned int cmd)
 	return d;
 }
 
-/* Copy the result out, zero-filling a newer caller's larger struct. */
+/*
+ * Copy the result out, zero-filling a newer caller's larger struct; an
+ * older caller's smaller one gets what it has room for.
+ */
 static int gch_ioctl_out(void __user *uarg, const void *karg, size_t ksize,
 			 size_t usize)
 {
-	if (gch_copy_out(uarg, karg, ksize))
+	if (gch_copy_out(uarg, karg, min(ksize, usize)))
 		return -EFAULT;
 	if (usize > ksize && clear_user((u8 __user *)uarg + ksize,
 					usize - ksize))
@@ -549,7 +540,7 @@ static __always_inline long gch_ioctl_run(struct gch_heap *h,
 	size_t usize = _IOC_SIZE(cmd), ksize = _IOC_SIZE(d->cmd);
 	int ret;
 
-	if (usize < ksize)
+	if (usize < (d->min_size ?: ksize))
 		return -EINVAL;
 	if (_IOC_DIR(cmd) & _IOC_WRITE) {
 		if (usize == ksize)
@@ -579,7 +570,7 @@ static noinline long gch_ioctl_large(struct gch_heap *h,
 {
 	union gch_ioctl_arg karg;
 
-	BUILD_BUG_ON(sizeof(karg) > 256);
+	BUILD_BUG_ON(sizeof(karg) > 1024);
 	return gch_ioctl_run(h, d, cmd, uarg, &karg);
 }
 

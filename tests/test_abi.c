@@ -64,6 +64,28 @@ TEST_F(heap, output_tail_zeroed)
 	EXPECT_EQ(0, big.tail[1]);
 }
 
+/* GCHEAP_IOC_STATS grew: an older caller's struct gets the part it knows. */
+TEST_F(heap, older_stats_struct)
+{
+	struct gcheap_stats st;
+	gch_ref_t r;
+
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &r));
+	memset(&st, 0xff, sizeof(st));
+	ASSERT_EQ(0, gch_test_ioctl(self->h, RESIZE(GCHEAP_IOC_STATS,
+						    GCHEAP_STATS_SIZE_VER0), &st));
+	EXPECT_EQ(1, st.objects);
+	EXPECT_EQ(1, st.allocated);
+	EXPECT_EQ(~0ULL, st.floating);		/* past its end: untouched */
+	EXPECT_EQ(~0ULL, st.pause_hist[2][15]);
+	EXPECT_EQ(-EINVAL, gch_test_ioctl(self->h, RESIZE(GCHEAP_IOC_STATS,
+						GCHEAP_STATS_SIZE_VER0 - 8), &st));
+	ASSERT_EQ(0, gch_test_ioctl(self->h, GCHEAP_IOC_STATS, &st));
+	EXPECT_EQ(0, st.floating);
+	EXPECT_EQ(0, st.pause_hist[2][15]);
+	EXPECT_EQ(0, gch_decref(self->h, r));
+}
+
 TEST_F(heap, reserved_and_output_fields)
 {
 	struct gcheap_alloc a = { .nslots = 1 };

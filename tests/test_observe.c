@@ -83,6 +83,99 @@ TEST_F(dbg, heap_stats_match)
 	gch_decref(self->h, w);
 }
 
+/* Heap @h's debugfs gen<g>_pause_hist buckets into @out; 0 or -1. */
+static int debugfs_hist(struct gch_heap *h, int g, uint64_t out[16])
+{
+	char key[32], *s = gch_test_heap_file(h, "stats"), *p;
+	int i;
+
+	snprintf(key, sizeof(key), "gen%d_pause_hist ", g);
+	p = s ? strstr(s, key) : NULL;
+	if (p)
+		p += strlen(key);
+	for (i = 0; p && i < 16; i++)
+		out[i] = strtoull(p, &p, 10);
+	free(s);
+	return p ? 0 : -1;
+}
+
+static uint64_t sum16(const uint64_t *v)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		n += v[i];
+	return n;
+}
+
+/*
+ * gch_get_stats_ex(): the collector's figures, as debugfs shows them; its
+ * histogram counts each slice of a pass once, in its generation's row.
+ */
+TEST_F(dbg, stats_ex_pause_histogram)
+{
+	struct gch_stats_ex a, b;
+	uint64_t hist[16];
+	gch_ref_t prev = 0, cur;
+	char *s;
+	int g, i;
+
+	ASSERT_EQ(0, gch_disable(self->h));
+	for (i = 0; i < 20000; i++) {
+		ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &cur));
+		ASSERT_EQ(0, gch_set_slot(self->h, cur, 0, prev));
+		if (prev)
+			ASSERT_EQ(0, gch_decref(self->h, prev));
+		prev = cur;
+	}
+	ASSERT_EQ(0, gch_get_stats_ex(self->h, &a, sizeof(a)));
+	EXPECT_EQ(0, gch_collect(self->h, 2));
+	ASSERT_EQ(0, gch_get_stats_ex(self->h, &b, sizeof(b)));
+	s = gch_test_heap_file(self->h, "stats");
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(a.passes + 1, b.passes);
+	EXPECT_EQ(gch_test_kv(s, "gc_passes"), (long long)b.passes);
+	EXPECT_EQ(gch_test_kv(s, "floating"), (long long)b.floating);
+	EXPECT_EQ(a.base.gen[2].collections + 1, b.base.gen[2].collections);
+	/* 20,000 objects and slots, walked three times: several slices */
+	EXPECT_LT(1, gch_test_kv(s, "last_pass_slices"));
+	EXPECT_EQ(sum16(a.pause_hist[2]) + gch_test_kv(s, "last_pass_slices"),
+		  sum16(b.pause_hist[2]));
+	free(s);
+	for (g = 0; g < 3; g++) {
+		ASSERT_EQ(0, debugfs_hist(self->h, g, hist));
+		EXPECT_EQ(0, memcmp(hist, b.pause_hist[g], sizeof(hist)));
+	}
+	EXPECT_EQ(0, memcmp(a.pause_hist[0], b.pause_hist[0], sizeof(hist)));
+	EXPECT_EQ(0, gch_decref(self->h, prev));
+}
+
+/* An older caller's struct gets what it knows; a newer one, zeros after. */
+TEST_F(dbg, stats_ex_sizes)
+{
+	struct {
+		struct gch_stats_ex st;
+		uint64_t tail[2];
+	} big;
+	gch_ref_t r;
+
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &r));
+	EXPECT_EQ(-EINVAL, gch_get_stats_ex(self->h, &big.st,
+					    sizeof(struct gch_stats) - 1));
+	EXPECT_EQ(-EINVAL, gch_get_stats_ex(self->h, NULL, sizeof(big.st)));
+	memset(&big, 0xa5, sizeof(big));
+	ASSERT_EQ(0, gch_get_stats_ex(self->h, &big.st, sizeof(struct gch_stats)));
+	EXPECT_EQ(1, big.st.base.objects);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, big.st.floating);	/* untouched */
+	memset(&big, 0xa5, sizeof(big));
+	ASSERT_EQ(0, gch_get_stats_ex(self->h, &big.st, sizeof(big)));
+	EXPECT_EQ(1, big.st.base.objects);
+	EXPECT_EQ(0, big.tail[0]);
+	EXPECT_EQ(0, big.tail[1]);
+	EXPECT_EQ(0, gch_decref(self->h, r));
+}
+
 TEST_F(dbg, global_stats_format)
 {
 	static const char *const keys[] = {

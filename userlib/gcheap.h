@@ -9,6 +9,7 @@
 #ifndef GCHEAP_H
 #define GCHEAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/gcheap.h>
 
@@ -81,6 +82,24 @@ struct gch_stats {
 	uint64_t pause_ns_last, pause_ns_max, pause_ns_total;
 };
 int gch_get_stats(struct gch_heap *h, struct gch_stats *out);
+
+/*
+ * Extension: the collector's figures while collections run beside the
+ * program.  Pass sizeof(*out): the struct grows at its end, and a program
+ * built with an older header gets the fields it knows (at least
+ * sizeof(struct gch_stats), else -EINVAL).
+ */
+struct gch_stats_ex {
+	struct gch_stats base;
+	uint64_t floating;	/* garbage the mutation barrier left to a later pass */
+	uint64_t passes;	/* collections run, all generations */
+	/*
+	 * Lock holds of collection slices, per generation collected: [0]
+	 * under 2^11 ns, [b] from 2^(b+10) to 2^(b+11) ns, [15] longer.
+	 */
+	uint64_t pause_hist[3][16];
+};
+int gch_get_stats_ex(struct gch_heap *h, struct gch_stats_ex *out, size_t size);
 
 /*
  * Extension: allocation-site profiling (tracemalloc's job).  Objects made

@@ -141,7 +141,14 @@ struct gcheap_gen_stats {
 	__u64 uncollectable;
 };
 
-/* GCHEAP_IOC_STATS */
+/* struct gcheap_stats.pause_hist: log2 buckets of lock hold times */
+#define GCH_PAUSE_BUCKETS	16
+
+/*
+ * GCHEAP_IOC_STATS.  The struct grows at its end: a caller passing an
+ * older, smaller one (at least GCHEAP_STATS_SIZE_VER0 bytes) gets the
+ * fields it knows; one passing a larger one gets the rest zeroed.
+ */
 struct gcheap_stats {
 	struct gcheap_gen_stats gen[GCH_NGEN];
 	__u64 objects;		/* live now */
@@ -153,7 +160,19 @@ struct gcheap_stats {
 	__u64 pause_ns_last;
 	__u64 pause_ns_max;
 	__u64 pause_ns_total;
+	/* GCHEAP_STATS_SIZE_VER0 ends here */
+	__u64 floating;		/* garbage the mutation barrier left to a later pass */
+	__u64 passes;		/* collections run, all generations */
+	/*
+	 * Lock holds of collection slices, per generation collected: [0]
+	 * under 2^11 ns, [b] from 2^(b+10) to 2^(b+11) ns, the last bucket
+	 * open-ended.
+	 */
+	__u64 pause_hist[GCH_NGEN][GCH_PAUSE_BUCKETS];
 };
+
+#define GCHEAP_STATS_SIZE_VER0	144	/* up to pause_ns_total */
+#define GCHEAP_STATS_SIZE_VER1	544	/* up to pause_hist */
 
 /* GCHEAP_IOC_COLLECT */
 struct gcheap_collect {

@@ -19,8 +19,10 @@ _Static_assert(sizeof(struct gch_event) == sizeof(struct gcheap_event),
 	       "struct gch_event and struct gcheap_event differ");
 _Static_assert(sizeof(struct gch_tag_stat) == sizeof(struct gcheap_tag_stat),
 	       "struct gch_tag_stat and struct gcheap_tag_stat differ");
-_Static_assert(sizeof(struct gch_stats) == sizeof(struct gcheap_stats),
+_Static_assert(sizeof(struct gch_stats) == GCHEAP_STATS_SIZE_VER0,
 	       "struct gch_stats and struct gcheap_stats differ");
+_Static_assert(sizeof(struct gch_stats_ex) == sizeof(struct gcheap_stats),
+	       "struct gch_stats_ex and struct gcheap_stats differ");
 
 int gch__ioctl(const struct gch_heap *h, unsigned long cmd, void *arg)
 {
@@ -380,16 +382,24 @@ GCH_API int gch_get_referrers(struct gch_heap *h, gch_ref_t obj, gch_ref_t *buf,
 
 GCH_API int gch_get_stats(struct gch_heap *h, struct gch_stats *out)
 {
+	return gch_get_stats_ex(h, (struct gch_stats_ex *)out, sizeof(*out));
+}
+
+GCH_API int gch_get_stats_ex(struct gch_heap *h, struct gch_stats_ex *out, size_t size)
+{
 	struct gcheap_stats st;
 	int ret;
 
-	if (!out)
+	if (!out || size < sizeof(struct gch_stats))
 		return -EINVAL;
 	memset(&st, 0, sizeof(st));
 	ret = gch__ioctl(h, GCHEAP_IOC_STATS, &st);
-	if (!ret)
-		memcpy(out, &st, sizeof(*out));
-	return ret;
+	if (ret)
+		return ret;
+	memcpy(out, &st, size < sizeof(st) ? size : sizeof(st));
+	if (size > sizeof(st))
+		memset((char *)out + sizeof(st), 0, size - sizeof(st));
+	return 0;
 }
 
 /* ---- weak references and events ---- */
