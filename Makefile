@@ -181,11 +181,15 @@ fuzz: all kmod-debug tests
 
 # The stress mix, longer than make check runs it, in the debug guest.
 STRESS_ITERS ?= 100000
+STRESS_CSEEDS ?= 4000
 STRESS_SEED ?= $(shell date +%s)
 stress: all kmod-debug tests
 	scripts/vm/vm-run --kernel debug --timeout 7200 -- env \
 		GCH_STRESS_ITERS=$(STRESS_ITERS) GCH_STRESS_SEED=$(STRESS_SEED) \
 		GCH_STRESS_THREADS=4 $(BUILD)/tests/test_stress
+	scripts/vm/vm-run --kernel debug --timeout 7200 -- env \
+		GCH_CSEEDS_FROM=2000 GCH_CSEEDS=$(STRESS_CSEEDS) \
+		$(BUILD)/tests/test_gc_random -t concurrent_collections_match_the_model
 
 # ---- installation (GNU conventions: PREFIX, DESTDIR) ----
 PREFIX ?= /usr/local

@@ -462,7 +462,9 @@ static int concurrent_seed(uint32_t seed, int sock, long long *touched,
 TEST_F_TIMEOUT(seeds, concurrent_collections_match_the_model, 3600)
 {
 	const char *one = getenv("GCH_CSEED"), *n = getenv("GCH_CSEEDS");
-	uint32_t first = one ? strtoul(one, NULL, 0) : 0;
+	const char *from = getenv("GCH_CSEEDS_FROM");	/* make stress */
+	uint32_t first = one ? strtoul(one, NULL, 0) :
+			 from ? strtoul(from, NULL, 0) : 0;
 	uint32_t count = one ? 1 : n ? strtoul(n, NULL, 0) : 2000;
 	long slice = gch_test_read_long(SLICE_PARAM);
 	uint32_t seed, bad = 0;
