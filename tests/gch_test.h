@@ -37,6 +37,25 @@ FIXTURE_TEARDOWN(heap)
 	gch_close(self->h);
 }
 
+/*
+ * A chain of @n live objects, each naming the one made before it in slot
+ * 0: the ref of the last, the only one the caller holds; 0 on failure.
+ */
+static inline gch_ref_t gch_test_chain(struct gch_heap *h, int n)
+{
+	gch_ref_t prev = 0, cur;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (gch_alloc(h, 1, 0, &cur) || gch_set_slot(h, cur, 0, prev))
+			return 0;
+		if (prev && gch_decref(h, prev))
+			return 0;
+		prev = cur;
+	}
+	return prev;
+}
+
 /* The live object count of a heap, or -errno. */
 static inline long long gch_test_objects(struct gch_heap *h)
 {

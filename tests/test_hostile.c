@@ -555,20 +555,15 @@ TEST_F_TIMEOUT(heap, killed_while_waiting_for_a_collection, 600)
 {
 	long slice = gch_test_read_long(PARAM "gc_slice_work");
 	pid_t driver, waiter;
-	gch_ref_t prev = 0, cur;
+	gch_ref_t prev;
 	char buf[32];
 	int i, status;
 
 	if (slice < 0 || gch_test_heap_stat(self->h, "gc_phase") < 0)
 		SKIP(return, "no gc_slice_work or debugfs");
 	ASSERT_EQ(0, gch_disable(self->h));
-	for (i = 0; i < 200000; i++) {
-		ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &cur));
-		ASSERT_EQ(0, gch_set_slot(self->h, cur, 0, prev));
-		if (prev)
-			ASSERT_EQ(0, gch_decref(self->h, prev));
-		prev = cur;
-	}
+	prev = gch_test_chain(self->h, 200000);
+	ASSERT_NE(0, prev);
 	/* one object a slice: the pass takes seconds */
 	ASSERT_EQ(0, gch_test_write_str(PARAM "gc_slice_work", "1"));
 	driver = fork();

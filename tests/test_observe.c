@@ -117,18 +117,13 @@ TEST_F(dbg, stats_ex_pause_histogram)
 {
 	struct gch_stats_ex a, b;
 	uint64_t hist[16];
-	gch_ref_t prev = 0, cur;
+	gch_ref_t prev;
 	char *s;
-	int g, i;
+	int g;
 
 	ASSERT_EQ(0, gch_disable(self->h));
-	for (i = 0; i < 20000; i++) {
-		ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &cur));
-		ASSERT_EQ(0, gch_set_slot(self->h, cur, 0, prev));
-		if (prev)
-			ASSERT_EQ(0, gch_decref(self->h, prev));
-		prev = cur;
-	}
+	prev = gch_test_chain(self->h, 20000);
+	ASSERT_NE(0, prev);
 	ASSERT_EQ(0, gch_get_stats_ex(self->h, &a, sizeof(a)));
 	EXPECT_EQ(0, gch_collect(self->h, 2));
 	ASSERT_EQ(0, gch_get_stats_ex(self->h, &b, sizeof(b)));
