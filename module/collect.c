@@ -90,11 +90,10 @@ EXPORT_SYMBOL_IF_KUNIT(gch_lock_idle);
  * gch_collect_sliced() - an explicit collection, beside the program
  * @h: the heap, unlocked
  * @generation: 0, 1 or 2
+ * @found: how many unreachable objects the collection found
  *
  * After the pass in progress, if any, ends: it began before the call, and
  * may have missed garbage made since.
- *
- * @found: how many unreachable objects the collection found
  *
  * Return: 0, or -EINTR (a fatal signal while waiting) with nothing done.
  */
