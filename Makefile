@@ -9,6 +9,8 @@
 #   make check      every test layer on the debug and the distro kernel
 #   make run        the demo, in the debug guest
 #   make bench      the benchmarks, in a guest without checkers
+#   make coverage   the debug guest's tests on a gcov kernel: build/coverage/
+#   make race       the concurrent tests on a KCSAN kernel
 
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
@@ -42,8 +44,8 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 KSFT_DIR = $(shell $(TOP)/scripts/kernel/build-kernel --source)/tools/testing/selftests
 
-.PHONY: all deps modules lib tools tests kmod-debug kmod-distro check run clean \
-	overhead bench fuzz stress install modules_install dkms-install dkms-remove deb \
+.PHONY: all deps modules lib tools tests kmod-debug kmod-distro kmod-coverage \
+	kmod-race check run clean overhead bench fuzz stress coverage race install modules_install dkms-install dkms-remove deb \
 	FORCE
 
 all: modules lib tools
@@ -61,10 +63,11 @@ endif
 	@[ -n "$(KDIR)" ] || { echo "make: no kernel to build against" >&2; exit 2; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
-# The same sources, built for each test kernel in its own shadow tree.
-kmod-debug:
-	scripts/kernel/shadow-tree $(BUILD)/debug
-	$(MAKE) -C $(shell scripts/kernel/build-kernel debug) M=$(BUILD)/debug modules
+# The same sources, built for each test kernel in its own shadow tree:
+# the debug kernel, and its coverage (gcov) and race (KCSAN) flavours.
+kmod-debug kmod-coverage kmod-race: kmod-%:
+	scripts/kernel/shadow-tree $(BUILD)/$*
+	$(MAKE) -C $$(scripts/kernel/build-kernel $*) M=$(BUILD)/$* modules
 
 kmod-distro:
 	scripts/kernel/shadow-tree $(BUILD)/distro
@@ -190,6 +193,20 @@ stress: all kmod-debug tests
 	scripts/vm/vm-run --kernel debug --timeout 7200 -- env \
 		GCH_CSEEDS_FROM=2000 GCH_CSEEDS=$(STRESS_CSEEDS) \
 		$(BUILD)/tests/test_gc_random -t concurrent_collections_match_the_model
+
+# Line and branch coverage of module/*.c by every test the debug guest runs,
+# on the debug kernel with gcov: build/coverage/index.html and a table.
+coverage:
+	scripts/deps
+	$(MAKE) all kmod-coverage tests
+	scripts/test/coverage
+
+# The concurrent tests, the stress mix and the graph fuzzer on the debug
+# kernel with KCSAN instead of KASAN; any data-race report fails the run.
+race:
+	scripts/deps
+	$(MAKE) all kmod-race tests
+	scripts/test/race
 
 # ---- installation (GNU conventions: PREFIX, DESTDIR) ----
 PREFIX ?= /usr/local
