@@ -259,6 +259,340 @@ static void gch_test_verify_reports(struct kunit *test)
 	mutex_unlock(&h->lock);
 }
 
+/*
+ * The report paths of verify, one invariant broken at a time under the
+ * heap's lock and put back before the heap is torn down.
+ */
+
+/* Run verify into @m (its buffer allocated on the first call): the text. */
+static const char *gk_verify(struct kunit *test, struct seq_file *m)
+{
+	if (!m->buf) {
+		/* One byte more than it may fill: the text always ends. */
+		m->buf = kunit_kzalloc(test, PAGE_SIZE + 1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, m->buf);
+		m->size = PAGE_SIZE;
+	}
+	memset(m->buf, 0, PAGE_SIZE + 1);
+	m->count = 0;
+	KUNIT_EXPECT_EQ(test, gch_verify_show(m, NULL), 0);
+	return m->buf;
+}
+
+/* The lines of a report: one per violation, and "N more". */
+static unsigned int gk_lines(const char *out)
+{
+	unsigned int n = 0;
+
+	for (; *out; out++)
+		n += *out == '\n';
+	return n;
+}
+
+/* Expect the line formatted from @fmt in @out, as verify prints it. */
+static __printf(3, 4) void gk_expect_line(struct kunit *test, const char *out,
+					  const char *fmt, ...)
+{
+	char line[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(out, line),
+				  "no \"%s\" in \"%s\"", line, out);
+}
+
+/* A weakref's count that is not its holders' plus its queued event's. */
+static void gch_test_verify_weak_refcount(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *b = gk_obj(test, h, 0, 0, 0);
+	struct seq_file m = { .private = h };
+	struct gch_weak *w = NULL;
+	const char *out;
+	u64 wref;
+	int ret;
+
+	mutex_lock(&h->lock);
+	ret = gch_weak_new(h, b, 0, 0, &wref);
+	if (!ret)
+		w = gch_lookup_weak(h, wref);
+	mutex_unlock(&h->lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
+	w->refcnt++;		/* a reference nobody holds */
+	mutex_unlock(&h->lock);
+	out = gk_verify(test, &m);
+	gk_expect_line(test, out, "weakref refcount: index %u: 2, expected 1\n",
+		       w->idx);
+	KUNIT_EXPECT_EQ(test, gk_lines(out), 1U);
+	mutex_lock(&h->lock);
+	w->refcnt--;
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_EQ(test, gch_weak_user_put(h, w), 0);
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+}
+
+/* An object whose own index is not the handle that names it. */
+static void gch_test_verify_object_index(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *b = gk_obj(test, h, 0, 0, 0);
+	struct seq_file m = { .private = h };
+	const char *out;
+	u32 idx = b->idx;
+
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
+	b->idx = idx + 1;	/* untracked: no list walk reads it */
+	mutex_unlock(&h->lock);
+	out = gk_verify(test, &m);
+	gk_expect_line(test, out, "object index: index %u: %u, expected %u\n",
+		       idx, idx + 1, idx);
+	KUNIT_EXPECT_EQ(test, gk_lines(out), 1U);
+	mutex_lock(&h->lock);
+	b->idx = idx;
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+}
+
+/* A slot naming the handle of an object that was freed. */
+static void gch_test_verify_dangling_slot(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a = gk_obj(test, h, 1, 0, 0);
+	struct gch_obj *c = gk_obj(test, h, 0, 0, 0);
+	struct seq_file m = { .private = h };
+	u64 rc = gch_ref_of(h, c);
+	u32 dead = gch_ref_idx(rc);
+	const char *out;
+
+	KUNIT_ASSERT_EQ(test, gk_drop(h, c), 0);
+	KUNIT_ASSERT_FALSE(test, gk_alive(h, rc));
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
+	gch_slots(a)[0] = dead;	/* the slot was empty: no count to fix */
+	mutex_unlock(&h->lock);
+	out = gk_verify(test, &m);
+	gk_expect_line(test, out, "dangling slot: index %u: %u, expected 0\n",
+		       a->idx, dead);
+	KUNIT_EXPECT_EQ(test, gk_lines(out), 1U);
+	mutex_lock(&h->lock);
+	gch_slots(a)[0] = 0;
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+}
+
+/*
+ * Two tracked objects answering to one index: the list walk meets that
+ * index twice.  The lists themselves stay as they are (the walk follows
+ * the links, not the index); the object whose index is wrong also reads
+ * as misnamed and as tracked in no list.
+ */
+static void gch_test_verify_two_lists(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a = gk_obj(test, h, 1, 0, 0);
+	struct gch_obj *c = gk_obj(test, h, 1, 0, 0);
+	struct seq_file m = { .private = h };
+	u32 ci = c->idx;
+	const char *out;
+
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
+	c->idx = a->idx;
+	mutex_unlock(&h->lock);
+	out = gk_verify(test, &m);
+	/* Met again in generation 0's list, list 0. */
+	gk_expect_line(test, out, "in two lists: index %u: 0, expected 0\n",
+		       a->idx);
+	gk_expect_line(test, out, "object index: index %u: %u, expected %u\n",
+		       ci, a->idx, ci);
+	gk_expect_line(test, out, "tracked: index %u: 0, expected 1\n", ci);
+	KUNIT_EXPECT_EQ(test, gk_lines(out), 3U);
+	mutex_lock(&h->lock);
+	c->idx = ci;
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+}
+
+/* A young object that says it is of generation 1. */
+static void gch_test_verify_generation(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a = gk_obj(test, h, 1, 0, 0);
+	struct seq_file m = { .private = h };
+	const char *out;
+
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
+	a->gen = 1;		/* young, in generation 0's list */
+	mutex_unlock(&h->lock);
+	out = gk_verify(test, &m);
+	gk_expect_line(test, out, "generation: index %u: 1, expected 0\n",
+		       a->idx);
+	KUNIT_EXPECT_EQ(test, gk_lines(out), 1U);
+	mutex_lock(&h->lock);
+	a->gen = 0;
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+}
+
+/*
+ * A queued FINALIZE event whose ref is stale.  Its reference is then
+ * counted nowhere: the object's count reads one too many as well.
+ */
+static void gch_test_verify_dead_event(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a = gk_obj(test, h, 0, 0, GCH_ALLOC_FINALIZE);
+	struct seq_file m = { .private = h };
+	struct gch_evnode *fin = gch_ext(a)->fin;
+	const char *out;
+	u64 ref, stale;
+
+	mutex_lock(&h->lock);
+	gch_finalize(h, a);
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
+	ref = fin->ev.ref;
+	stale = ref ^ BIT_ULL(GCH_REF_SEQ_SHIFT);	/* another sequence */
+	fin->ev.ref = stale;
+	mutex_unlock(&h->lock);
+	out = gk_verify(test, &m);
+	gk_expect_line(test, out,
+		       "event of a dead object: index 0: %llu, expected 0\n",
+		       stale);
+	gk_expect_line(test, out, "refcount: index %u: 2, expected 1\n",
+		       a->idx);
+	KUNIT_EXPECT_EQ(test, gk_lines(out), 2U);
+	mutex_lock(&h->lock);
+	fin->ev.ref = ref;
+	mutex_unlock(&h->lock);
+	/* The event stays queued: the heap's teardown drops it. */
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+}
+
+/*
+ * An object in a generation list that says it has no slots (its one slot
+ * is empty, and its slab class is the same either way).
+ */
+static void gch_test_verify_tracked(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a = gk_obj(test, h, 1, 0, 0);
+	struct seq_file m = { .private = h };
+	const char *out;
+
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
+	a->nslots = 0;
+	mutex_unlock(&h->lock);
+	out = gk_verify(test, &m);
+	gk_expect_line(test, out, "tracked: index %u: 1, expected 0\n",
+		       a->idx);
+	KUNIT_EXPECT_EQ(test, gk_lines(out), 1U);
+	mutex_lock(&h->lock);
+	a->nslots = 1;
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+}
+
+/* A collector's flag left on an object outside any collection. */
+static void gch_test_verify_collector_flags(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *b = gk_obj(test, h, 0, 0, 0);
+	struct seq_file m = { .private = h };
+	const char *out;
+	u32 flags, bad;
+
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
+	flags = b->flags;
+	bad = flags | GCH_OF_UNREACHABLE;
+	b->flags = bad;
+	mutex_unlock(&h->lock);
+	out = gk_verify(test, &m);
+	gk_expect_line(test, out, "collector flags: index %u: %u, expected 0\n",
+		       b->idx, bad);
+	KUNIT_EXPECT_EQ(test, gk_lines(out), 1U);
+	mutex_lock(&h->lock);
+	b->flags = flags;
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+}
+
+/* Each heap counter, one at a time, one more than what is there. */
+static void gch_test_verify_counters(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	const struct {
+		const char *name;
+		u64 *p;
+	} c[] = {
+		{ "objects", &h->nobjects }, { "bytes", &h->bytes },
+		{ "mem", &h->mem }, { "weakrefs", &h->nweak },
+		{ "frozen", &h->nfrozen }, { "events", &h->nevents },
+	};
+	struct seq_file m = { .private = h };
+	const char *out;
+	unsigned int i;
+	u64 kept;
+
+	gk_obj(test, h, 1, 8, 0);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		mutex_lock(&h->lock);
+		kept = *c[i].p;
+		WRITE_ONCE(*c[i].p, kept + 1);
+		mutex_unlock(&h->lock);
+		out = gk_verify(test, &m);
+		gk_expect_line(test, out, "%s: index 0: %llu, expected %llu\n",
+			       c[i].name, kept + 1, kept);
+		KUNIT_EXPECT_EQ(test, gk_lines(out), 1U);
+		mutex_lock(&h->lock);
+		WRITE_ONCE(*c[i].p, kept);
+		mutex_unlock(&h->lock);
+	}
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+}
+
+/* More violations than verify prints: the rest are counted. */
+static void gch_test_verify_more(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct seq_file m = { .private = h };
+	struct gch_obj *o[24];
+	const char *out;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(o); i++)
+		o[i] = gk_obj(test, h, 0, 0, 0);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
+	for (i = 0; i < ARRAY_SIZE(o); i++)
+		o[i]->refcnt++;
+	mutex_unlock(&h->lock);
+	out = gk_verify(test, &m);
+	gk_expect_line(test, out, "refcount: index %u: 2, expected 1\n",
+		       o[0]->idx);
+	gk_expect_line(test, out, "\n4 more\n");
+	KUNIT_EXPECT_EQ(test, gk_lines(out), 21U);
+	mutex_lock(&h->lock);
+	for (i = 0; i < ARRAY_SIZE(o); i++)
+		o[i]->refcnt--;
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+}
+
 static struct kunit_case gch_security_cases[] = {
 	KUNIT_CASE(gch_test_over_decref),
 	KUNIT_CASE(gch_test_slot_ref_not_program),
@@ -267,6 +601,16 @@ static struct kunit_case gch_security_cases[] = {
 	KUNIT_CASE(gch_test_sum_does_not_wait),
 	KUNIT_CASE(gch_test_read_nowait),
 	KUNIT_CASE(gch_test_verify_reports),
+	KUNIT_CASE(gch_test_verify_weak_refcount),
+	KUNIT_CASE(gch_test_verify_object_index),
+	KUNIT_CASE(gch_test_verify_dangling_slot),
+	KUNIT_CASE(gch_test_verify_two_lists),
+	KUNIT_CASE(gch_test_verify_generation),
+	KUNIT_CASE(gch_test_verify_dead_event),
+	KUNIT_CASE(gch_test_verify_tracked),
+	KUNIT_CASE(gch_test_verify_collector_flags),
+	KUNIT_CASE(gch_test_verify_counters),
+	KUNIT_CASE(gch_test_verify_more),
 	{}
 };
 

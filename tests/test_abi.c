@@ -86,6 +86,42 @@ TEST_F(heap, older_stats_struct)
 	EXPECT_EQ(0, gch_decref(self->h, r));
 }
 
+/*
+ * A struct size that is not a multiple of 8 (the copy-out's byte path):
+ * the caller gets exactly the first bytes of the full struct, no more.
+ */
+TEST_F(heap, odd_sized_stats_struct)
+{
+	static const unsigned int sizes[] = {
+		GCHEAP_STATS_SIZE_VER0 + 1, GCHEAP_STATS_SIZE_VER0 + 6,
+		GCHEAP_STATS_SIZE_VER1 - 1,
+	};
+	struct gcheap_stats full, st;
+	unsigned int i, j, size;
+	unsigned char *p = (unsigned char *)&st;
+	gch_ref_t r;
+
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 24, &r));
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size = sizes[i];
+		ASSERT_NE(0, size % 8);
+		memset(&full, 0, sizeof(full));
+		ASSERT_EQ(0, gch_test_ioctl(self->h, GCHEAP_IOC_STATS, &full));
+		EXPECT_EQ(1, full.objects);
+		EXPECT_EQ(24, full.bytes);
+		memset(&st, 0xa5, sizeof(st));
+		ASSERT_EQ(0, gch_test_ioctl(self->h, RESIZE(GCHEAP_IOC_STATS,
+							    size), &st));
+		EXPECT_EQ(0, memcmp(&full, &st, size)) TH_LOG("size %u", size);
+		for (j = size; j < sizeof(st); j++)
+			if (p[j] != 0xa5)
+				break;
+		EXPECT_EQ(sizeof(st), j) TH_LOG("size %u: byte %u written",
+						 size, j);
+	}
+	EXPECT_EQ(0, gch_decref(self->h, r));
+}
+
 TEST_F(heap, reserved_and_output_fields)
 {
 	struct gcheap_alloc a = { .nslots = 1 };

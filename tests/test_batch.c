@@ -4,7 +4,11 @@
  * failure in the middle, whole-batch rejection before anything runs, the
  * maximum size, the raw ABI, and batches racing with collections.
  */
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include "gch_test.h"
 
@@ -295,6 +299,220 @@ TEST_F(heap, raw_abi)
 	EXPECT_EQ(1, st.done);
 	EXPECT_EQ(1, gch_test_objects(self->h));
 	gch_decref(self->h, big[0].op.result);
+}
+
+/*
+ * The heap keeps its last batch's op buffer, with room for 64 ops at least:
+ * a longer batch replaces it by a larger one, a shorter one reuses it.
+ */
+TEST_F(heap, batch_outgrows_the_kept_buffer)
+{
+	static const int sizes[] = { 2, 65, 64, 200, 3 };
+	struct gch_batch *b = gch_batch_new(self->h, 200);
+	gch_ref_t refs[200];
+	unsigned int k;
+	int i, n;
+
+	ASSERT_NE(NULL, b);
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		n = sizes[k];
+		gch_batch_reset(b);
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(i, gch_batch_alloc(b, 1, 8));
+		ASSERT_EQ(n, gch_batch_submit(b)) TH_LOG("%d allocs", n);
+		EXPECT_EQ(n, gch_test_objects(self->h));
+		for (i = 0; i < n; i++) {
+			ASSERT_EQ(0, gch_batch_result(b, i, &refs[i]));
+			EXPECT_EQ(1, gch_test_refcount(self->h, refs[i]));
+			if (i)
+				EXPECT_NE(refs[i - 1], refs[i]);
+		}
+		gch_batch_reset(b);
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(i, gch_batch_decref(b, refs[i]));
+		ASSERT_EQ(n, gch_batch_submit(b)) TH_LOG("%d decrefs", n);
+		EXPECT_EQ(0, gch_test_objects(self->h));
+	}
+	gch_batch_free(b);
+}
+
+/*
+ * ALLOCs too large for the heap's cache are allocated before the run, the
+ * others when their op runs: one batch mixing both gets each its shape.
+ */
+TEST_F(heap, small_and_large_allocs_in_one_batch)
+{
+	static const uint32_t shape[][2] = {	/* nslots, size */
+		{ 1, 8 }, { 0, 4096 }, { 2, 0 }, { 64, 1000 }, { 0, 0 },
+	};
+	struct gch_batch *b = gch_batch_new(self->h, 8);
+	struct gch_obj_info in;
+	gch_ref_t r[5];
+	char out[8];
+	int i;
+
+	ASSERT_NE(NULL, b);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(i, gch_batch_alloc(b, shape[i][0], shape[i][1]));
+	ASSERT_EQ(5, gch_batch_write(b, GCH_RESULT(1), 4088, "abcdefgh", 8));
+	ASSERT_EQ(6, gch_batch_set_slot(b, GCH_RESULT(3), 63, GCH_RESULT(0)));
+	ASSERT_EQ(7, gch_batch_submit(b));
+	EXPECT_EQ(5, gch_test_objects(self->h));
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, gch_batch_result(b, i, &r[i]));
+		ASSERT_EQ(0, gch_info(self->h, r[i], &in));
+		EXPECT_EQ(shape[i][0], in.nslots);
+		EXPECT_EQ(shape[i][1], in.size);
+		EXPECT_EQ(i ? 1 : 2, in.refcount);	/* r[0]: r[3]'s slot */
+	}
+	ASSERT_EQ(0, gch_read(self->h, r[1], 4088, out, 8));
+	EXPECT_EQ(0, memcmp(out, "abcdefgh", 8));
+	ASSERT_EQ(0, gch_read(self->h, r[1], 0, out, 8));
+	EXPECT_EQ(0, memcmp(out, "\0\0\0\0\0\0\0\0", 8));
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(0, gch_decref(self->h, r[i]));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	gch_batch_free(b);
+}
+
+/*
+ * A large ALLOC allocated before the run that the run never reaches (an
+ * earlier op fails), or whose own op fails: the object is freed with the
+ * batch, and the heap holds nothing of it.
+ */
+TEST_F(heap, preallocated_but_never_published)
+{
+	struct gch_batch *b = gch_batch_new(self->h, 4);
+	gch_ref_t a, dead, r;
+
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &dead));
+	ASSERT_EQ(0, gch_decref(self->h, dead));
+
+	/* op 0 fails: op 1's object was made for nothing */
+	gch_batch_decref(b, dead);
+	gch_batch_alloc(b, 0, 4096);
+	EXPECT_EQ(0, gch_batch_submit(b));
+	EXPECT_EQ(-ESTALE, gch_batch_result(b, 0, NULL));
+	EXPECT_EQ(-ECANCELED, gch_batch_result(b, 1, NULL));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	if (gch_test_heap_stat(self->h, "mem_bytes") >= 0)
+		EXPECT_EQ(0, gch_test_heap_stat(self->h, "mem_bytes"));
+
+	/* the first large ALLOC runs, a DECREF fails, the second never does */
+	gch_batch_reset(b);
+	gch_batch_alloc(b, 8, 2048);
+	gch_batch_decref(b, dead);
+	gch_batch_alloc(b, 0, 4096);
+	EXPECT_EQ(1, gch_batch_submit(b));
+	EXPECT_EQ(-ESTALE, gch_batch_result(b, 1, NULL));
+	ASSERT_EQ(0, gch_batch_result(b, 0, &r));
+	EXPECT_EQ(1, gch_test_objects(self->h));
+	EXPECT_EQ(1, gch_test_refcount(self->h, r));
+
+	/* the large ALLOC_MOVE's own operand is stale: its object unused */
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &a));
+	gch_batch_reset(b);
+	gch_batch_alloc_move(b, 2, 4096, a, dead);
+	EXPECT_EQ(0, gch_batch_submit(b));
+	EXPECT_EQ(-ESTALE, gch_batch_result(b, 0, NULL));
+	EXPECT_EQ(2, gch_test_objects(self->h));
+	EXPECT_EQ(1, gch_test_refcount(self->h, a));
+	EXPECT_EQ(0, gch_decref(self->h, a));
+	EXPECT_EQ(0, gch_decref(self->h, r));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	if (gch_test_heap_stat(self->h, "mem_bytes") >= 0)
+		EXPECT_EQ(0, gch_test_heap_stat(self->h, "mem_bytes"));
+	gch_batch_free(b);
+}
+
+struct stalled_batch {
+	struct gch_heap *h;
+	struct gcheap_batch arg;
+	int ret;
+};
+
+static void *run_stalled_batch(void *p)
+{
+	struct stalled_batch *s = p;
+
+	s->ret = ioctl(gch_fd(s->h), GCHEAP_IOC_BATCH, &s->arg);
+	if (s->ret < 0)
+		s->ret = -errno;
+	return NULL;
+}
+
+/*
+ * The ops' results cannot be written back after the run (the program made
+ * them read-only meanwhile; before the run that is -EFAULT with nothing
+ * run): the ops stay done, the READ data is still delivered, and the call
+ * returns 1 with done and error telling what ran.  The batch is not
+ * undone: the object allocated is live, with the reference the program
+ * was given but never told.  The window is opened with a userfaultfd page
+ * as the READ buffer, which stalls the batch's check of its buffers after
+ * the results' one.
+ */
+TEST_F(heap, results_unwritable_after_the_check)
+{
+	static const char data[16] = "abcdefghijklmno";
+	struct gcheap_batch_op *ops = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)page, .len = 4096 },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct uffdio_zeropage zp = {
+		.range = { .start = (uintptr_t)page, .len = 4096 },
+	};
+	struct stalled_batch s = { .h = self->h };
+	struct uffd_msg msg;
+	struct pollfd u;
+	pthread_t t;
+	gch_ref_t r;
+	int uffd;
+
+	ASSERT_NE(MAP_FAILED, ops);
+	ASSERT_NE(MAP_FAILED, page);
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) ||
+	    ioctl(uffd, UFFDIO_REGISTER, &reg))
+		SKIP(return, "no userfaultfd");
+	ops[0] = (struct gcheap_batch_op){ .op = GCH_OP_ALLOC, .slot = 1,
+					   .len = 16 };
+	ops[1] = (struct gcheap_batch_op){ .op = GCH_OP_WRITE,
+					   .a = GCH_RESULT(0),
+					   .b = (uintptr_t)data, .len = 16 };
+	ops[2] = (struct gcheap_batch_op){ .op = GCH_OP_READ,
+					   .a = GCH_RESULT(0),
+					   .b = (uintptr_t)page, .len = 16 };
+	s.arg = (struct gcheap_batch){ .ops = (uintptr_t)ops, .count = 3,
+				       .op_size = sizeof(*ops) };
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_stalled_batch, &s));
+	u = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	ASSERT_EQ(1, poll(&u, 1, 60000));	/* stalled on the READ buffer */
+	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	EXPECT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+	EXPECT_EQ((uintptr_t)page, msg.arg.pagefault.address & ~4095ULL);
+	ASSERT_EQ(0, mprotect(ops, 4096, PROT_READ));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));	/* and wake */
+	pthread_join(t, NULL);
+	EXPECT_EQ(1, s.ret);
+	EXPECT_EQ(3, s.arg.done);
+	EXPECT_EQ(0, s.arg.error);
+	EXPECT_EQ(0, ops[0].result);			/* never written */
+	EXPECT_EQ(0, memcmp(page, data, 16));		/* but the READ was */
+	EXPECT_EQ(1, gch_test_objects(self->h));
+	ASSERT_EQ(1, gch_get_objects(self->h, GCH_GEN_ALL, &r, 1));
+	EXPECT_EQ(2, gch_test_refcount(self->h, r));	/* the batch's, ours */
+	EXPECT_EQ(0, gch_decref(self->h, r));
+	EXPECT_EQ(0, gch_decref(self->h, r));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	close(uffd);
+	munmap(page, 4096);
+	munmap(ops, 4096);
 }
 
 struct builder {

@@ -356,6 +356,76 @@ TEST_F(heap, alloc_undo_queues_no_finalize)
 }
 
 /*
+ * A listing whose struct cannot take the count (read-only): the refs reach
+ * the buffer, the copy-out of the struct fails, and the references the
+ * listing took are dropped again, read back from the buffer (min(count,
+ * cap) of them): the call changed nothing.
+ */
+TEST_F(heap, list_copy_out_failure_drops_the_refs)
+{
+	struct gcheap_list *l = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	gch_ref_t o[3], p, buf[8];
+	int i, j, seen;
+
+	ASSERT_NE(MAP_FAILED, l);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, gch_alloc(self->h, 1, 8, &o[i]));	/* tracked */
+	ASSERT_EQ(0, gch_alloc(self->h, 3, 0, &p));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, gch_set_slot(self->h, p, i, o[i]));
+
+	/* every object, cut at 2 of 4: two refs stored, both dropped */
+	memset(buf, 0, sizeof(buf));
+	*l = (struct gcheap_list){
+		.what = GCHEAP_LIST_OBJECTS, .generation = GCH_GEN_ALL,
+		.buf = (uintptr_t)buf, .cap = 2,
+	};
+	ASSERT_EQ(0, mprotect(l, 4096, PROT_READ));
+	EXPECT_EQ(-EFAULT, gch_test_ioctl(self->h, GCHEAP_IOC_LIST, l));
+	EXPECT_EQ(0, l->count);			/* never written */
+	EXPECT_EQ(o[0], buf[0]);		/* oldest first */
+	EXPECT_EQ(o[1], buf[1]);
+	EXPECT_EQ(0, buf[2]);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(2, gch_test_refcount(self->h, o[i]));	/* ours, p's */
+	EXPECT_EQ(1, gch_test_refcount(self->h, p));
+
+	/* p's referents, room for 8: the three stored and dropped */
+	ASSERT_EQ(0, mprotect(l, 4096, PROT_READ | PROT_WRITE));
+	for (i = 0; i < 8; i++)
+		buf[i] = 0x5a5a;
+	*l = (struct gcheap_list){
+		.what = GCHEAP_LIST_REFERENTS, .ref = p,
+		.buf = (uintptr_t)buf, .cap = 8,
+	};
+	ASSERT_EQ(0, mprotect(l, 4096, PROT_READ));
+	EXPECT_EQ(-EFAULT, gch_test_ioctl(self->h, GCHEAP_IOC_LIST, l));
+	EXPECT_EQ(0, l->count);
+	for (i = 0, seen = 0; i < 3; i++)
+		for (j = 0; j < 3; j++)
+			seen += buf[i] == o[j];
+	EXPECT_EQ(3, seen);
+	for (i = 3; i < 8; i++)
+		EXPECT_EQ(0x5a5a, buf[i]);	/* past the list: untouched */
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(2, gch_test_refcount(self->h, o[i]));
+	EXPECT_EQ(1, gch_test_refcount(self->h, p));
+	EXPECT_VERIFIED(self->h);
+
+	/* the program holds its own references and no others */
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(0, gch_decref(self->h, o[i]));
+		EXPECT_EQ(-EINVAL, gch_decref(self->h, o[i]));
+	}
+	EXPECT_EQ(4, gch_test_objects(self->h));
+	EXPECT_EQ(0, gch_decref(self->h, p));
+	EXPECT_EQ(-ESTALE, gch_decref(self->h, p));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	munmap(l, 4096);
+}
+
+/*
  * A reader whose copy faults must not leave another reader asleep: reader
  * B stalls on a userfaultfd page in the middle of its copy, reader A
  * blocks, then B's page goes away and its copy fails.  A gets the event
