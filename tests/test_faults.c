@@ -165,6 +165,61 @@ TEST_F(faults, batch)
 	WALK(op_batch(self->h, self->a));
 }
 
+/* Every round a tag the heap has no record of yet: the record's faults. */
+static int op_alloc_new_tag(struct gch_heap *h)
+{
+	static uint32_t tag = 100;
+	struct gch_alloc_args a = { .nslots = 1, .size = 8, .tag = ++tag };
+	gch_ref_t r;
+	int ret = gch_alloc_ex(h, &a, &r);
+
+	if (!ret)
+		gch_decref(h, r);
+	return ret;
+}
+
+TEST_F(faults, alloc_new_tag)
+{
+	WALK(op_alloc_new_tag(self->h));
+}
+
+/* A batch with objects too large for the heap's cache among small ones. */
+static int op_batch_large(struct gch_heap *h)
+{
+	struct gch_batch *b = gch_batch_new(h, 8);
+	int i, ret;
+
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < 3; i++)
+		gch_batch_decref(b, GCH_RESULT(gch_batch_alloc(b, 1, 8192)));
+	gch_batch_decref(b, GCH_RESULT(gch_batch_alloc(b, 1, 8)));
+	ret = gch_batch_submit(b);
+	gch_batch_free(b);
+	return ret == 8 ? 0 : ret < 0 ? ret : -EIO;
+}
+
+TEST_F(faults, batch_large)
+{
+	WALK(op_batch_large(self->h));
+}
+
+/* A heap opened and closed: its own faults. */
+static int op_open(void)
+{
+	struct gch_heap *h = gch_open(NULL);
+
+	if (!h)
+		return -errno;
+	gch_close(h);
+	return 0;
+}
+
+TEST_F(faults, open)
+{
+	WALK(op_open());
+}
+
 static int op_list(struct gch_heap *h)
 {
 	gch_ref_t buf[4];
