@@ -220,6 +220,31 @@ TEST_F(faults, open)
 	WALK(op_open());
 }
 
+/* debugfs <id>/verify, read from an open file: its own faults. */
+static int op_verify(int fd)
+{
+	char buf[64];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return strcmp(buf, "ok\n") ? -EIO : 0;
+}
+
+TEST_F(faults, verify)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), GCH_TEST_DEBUGFS "/%d/verify",
+		 gch_heap_id(self->h));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	WALK(op_verify(fd));
+	close(fd);
+}
+
 static int op_list(struct gch_heap *h)
 {
 	gch_ref_t buf[4];
