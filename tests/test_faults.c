@@ -140,6 +140,30 @@ TEST_F(faults, weakref)
 	WALK(op_weakref(self->h, self->a));
 }
 
+/*
+ * A weakref whose handle needs the table to grow: objects fill the first
+ * table (256 entries; entry 0 is never a ref) until the last one takes
+ * entry 255.  Refs are opaque to programs; this test reads the module's
+ * layout (module/gcheap.h: the handle index in the low GCH_IDX_BITS, 24)
+ * to aim at the growth.
+ */
+#define HANDLE_IDX(r)	((uint32_t)((r) & 0xffffff))
+
+TEST_F(faults, weakref_grows_the_table)
+{
+	static gch_ref_t fill[256];
+	int i, n = 0;
+
+	ASSERT_GT(256, HANDLE_IDX(self->b));
+	do {
+		ASSERT_EQ(0, gch_alloc(self->h, 0, 8, &fill[n]));
+	} while (HANDLE_IDX(fill[n++]) < 255 && n < 256);
+	ASSERT_EQ(255, HANDLE_IDX(fill[n - 1]));
+	WALK(op_weakref(self->h, self->a));
+	for (i = 0; i < n; i++)
+		gch_decref(self->h, fill[i]);
+}
+
 static int op_batch(struct gch_heap *h, gch_ref_t a)
 {
 	struct gch_batch *b = gch_batch_new(h, 64);
