@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """CPython anchors: gc.collect() over N objects in 2-cycles (classes with
-__slots__), all unreachable, then all reachable; and the bytes one object
-with 2 references and a 16-byte payload costs (tracemalloc)."""
+__slots__), all unreachable, then all reachable; the bytes one object
+with 2 references and a 16-byte payload costs (tracemalloc); and N objects
+built as 2-cycles and dropped, freed by the automatic collections."""
 import gc
 import sys
 import time
@@ -22,6 +23,27 @@ def pairs(n, keep):
         a.other, b.other = b, a
         if keep is not None:
             keep.append(a)
+
+
+def churn(n):
+    """make bench's "many small cycles": n objects as 2-cycles, 512 pairs
+    at a time, dropped at once, freed by the automatic collections (default
+    thresholds) and a last full one, as gchbench's cycles N does."""
+    gc.enable()
+    t = time.perf_counter()
+    built = 0
+    while built < n:
+        batch = []
+        for _ in range(min(512, (n - built) // 2)):
+            a, b = Node(), Node()
+            a.other, b.other = b, a
+            batch.append(a)
+        built += 2 * len(batch)
+        del batch
+    gc.collect()
+    secs = time.perf_counter() - t
+    gc.disable()
+    print(f"py_cycles_{n} {secs * 1e9 / n:.2f} ns/obj")
 
 
 def timed_collect():
@@ -56,6 +78,10 @@ def main(n):
     # the list holding them is not part of an object's cost
     per = (after - before - sys.getsizeof(objs)) / len(objs)
     print(f"py_bytes_per_object {per:.2f} bytes")
+    tracemalloc.stop()
+    del objs
+    gc.collect()
+    churn(n)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,10 @@
  *                 increfs and decrefs in a loop: that thread's longest
  *                 wait for one op, against the collection's duration
  *   heaps         alloc/free throughput, one thread vs two on two heaps
+ *   cycles N      allocation-heavy, many small cycles: N objects built as
+ *                 2-cycles in batches and dropped at once, freed by the
+ *                 automatic collections (default thresholds) and a last
+ *                 full one; and the same shape with malloc and free
  *   loop CLS N    N batches of 4096 ops of class CLS (0 refcount, 1 slot,
  *                 2 alloc): something for perf to sample
  */
@@ -254,6 +258,66 @@ static void build_cycles(struct gch_heap *h, long n, gch_ref_t *keep)
 	gch_batch_free(bt);
 }
 
+/*
+ * The malloc+free anchor of "cycles": the same pairs, 512 at a time, each
+ * node naming the other, freed when the batch's pairs are dropped.
+ */
+struct pair_node {
+	struct pair_node *other;
+};
+
+static void churn_malloc(long n)
+{
+	static struct pair_node *nodes[1024];
+	long built;
+	double t = now();
+	int j, k;
+
+	for (built = 0; built < n; built += 2L * k) {
+		k = (n - built) / 2 > 512 ? 512 : (n - built) / 2;
+		for (j = 0; j < k; j++) {
+			struct pair_node *x = malloc(sizeof(*x));
+			struct pair_node *y = malloc(sizeof(*y));
+
+			if (!x || !y)
+				die("malloc", ENOMEM);
+			x->other = y;
+			y->other = x;
+			nodes[2 * j] = x;
+			nodes[2 * j + 1] = y;
+		}
+		/* keep the compiler from pairing each malloc with its free */
+		__asm__ volatile("" : : "r"(nodes) : "memory");
+		for (j = 0; j < 2 * k; j++)
+			free(nodes[j]);
+	}
+	report("cycles_malloc", (now() - t) * 1e9 / n, "ns/obj");
+}
+
+static void cmd_cycles(long n)
+{
+	struct gch_config cfg = { .max_objects = 1U << 22 };
+	struct gch_heap *h = gch_open(&cfg);
+	struct gch_stats st;
+	char name[64];
+	double t;
+
+	if (!h)
+		die("open", errno);
+	t = now();
+	build_cycles(h, n, NULL);
+	gch_collect(h, 2);
+	t = now() - t;
+	if (gch_get_stats(h, &st))
+		die("stats", errno);
+	if (st.objects != 0)
+		die("cycles left objects behind", EIO);
+	snprintf(name, sizeof(name), "cycles_gcheap_%ld", n);
+	report(name, t * 1e9 / n, "ns/obj");
+	gch_close(h);
+	churn_malloc(n);
+}
+
 static double timed_collect(struct gch_heap *h, int gen, int *found)
 {
 	double t = now();
@@ -470,12 +534,14 @@ int main(int argc, char **argv)
 		cmd_stall(n);
 	else if (!strcmp(argv[1], "heaps"))
 		cmd_heaps();
+	else if (!strcmp(argv[1], "cycles"))
+		cmd_cycles(n);
 	else if (!strcmp(argv[1], "loop") && argc > 3)
 		cmd_loop(atoi(argv[2]), atol(argv[3]));
 	else
 		goto usage;
 	return 0;
 usage:
-	fprintf(stderr, "usage: gchbench ops | collect N | pause N | stall N | heaps\n");
+	fprintf(stderr, "usage: gchbench ops | collect N | pause N | stall N | heaps | cycles N | loop CLS N\n");
 	return 2;
 }

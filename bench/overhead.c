@@ -8,7 +8,11 @@
  * the handle table are all charged there (SLAB_ACCOUNT, GFP_KERNEL_ACCOUNT).
  * Also reports the slab's own view (objsize of the cache used).
  *
- *   overhead [NSLOTS [SIZE [N]]]     defaults: 2 slots, 16 bytes, 200000
+ *   overhead [NSLOTS [SIZE [N [chain]]]]   defaults: 2 slots, 16 bytes, 200000
+ *
+ * With "chain", each object holds the previous one in slot 0 and the
+ * program keeps only the last: the heap's own references, not the
+ * program's, keep the objects alive (the lines are then mem_chain_*).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -70,6 +74,9 @@ int main(int argc, char **argv)
 	uint32_t nslots = argc > 1 ? strtoul(argv[1], NULL, 0) : 2;
 	uint32_t size = argc > 2 ? strtoul(argv[2], NULL, 0) : 16;
 	long n = argc > 3 ? strtol(argv[3], NULL, 0) : 200000, i;
+	int chain = argc > 4 && !strcmp(argv[4], "chain");
+	const char *pre = chain ? "mem_chain" : "mem";
+	gch_ref_t prev = 0;
 	struct gch_config cfg = { .max_objects = n + 16 };
 	long long before, after, slab_before, slab_after;
 	struct gch_heap *h;
@@ -98,12 +105,18 @@ int main(int argc, char **argv)
 			fprintf(stderr, "overhead: alloc %ld failed\n", i);
 			return 1;
 		}
+		if (chain && prev && (gch_set_slot(h, r, 0, prev) ||
+				      gch_decref(h, prev))) {
+			fprintf(stderr, "overhead: chain %ld failed\n", i);
+			return 1;
+		}
+		prev = r;
 	}
 	after = read_ll(CG "/memory.current");
 	slab_after = slab_page_bytes();
-	printf("mem_memcg_bytes_per_obj %.2f bytes\n",
+	printf("%s_memcg_bytes_per_obj %.2f bytes\n", pre,
 	       (double)(after - before) / n);
-	printf("mem_slab_bytes_per_obj %.2f bytes\n",
+	printf("%s_slab_bytes_per_obj %.2f bytes\n", pre,
 	       (double)(slab_after - slab_before) / n);
 	fprintf(stderr, "overhead: %ld objects, %u slots, %u payload bytes: "
 		"memory.current %lld -> %lld\n", n, nslots, size, before, after);

@@ -44,6 +44,8 @@ def main():
         run(r, [gch, "stall", "1000000"])
         run(r, [gch, "heaps"])
         run(r, [f"{bench}/overhead", "2", "16", "1000000"])
+        run(r, [f"{bench}/overhead", "2", "16", "200000", "chain"])
+        run(r, [gch, "cycles", "1000000"])
         run(r, [sys.executable, f"{top}/bench/cycles.py", "1000000"])
         binarytrees(r)
 
