@@ -208,7 +208,7 @@ static void gch_test_saveall(struct kunit *test)
 	mutex_lock(&h->lock);
 	first = gch_list_first(h, GCH_L_GARBAGE);
 	mutex_unlock(&h->lock);
-	KUNIT_EXPECT_EQ(test, first, o[0]->idx);
+	KUNIT_EXPECT_EQ(test, first, (u32)o[0]->idx);
 	KUNIT_EXPECT_EQ(test, gk_collect(h, 2), 0ULL);
 }
 

@@ -203,9 +203,9 @@ static void gch_test_release_at_cursor(struct kunit *test)
 	gk_cycle(test, h, &a, &b);
 	gk_start(h);
 	gk_step(h, 1);
-	KUNIT_ASSERT_EQ(test, h->pass.cursor, o[1]->idx);
+	KUNIT_ASSERT_EQ(test, h->pass.cursor, (u32)o[1]->idx);
 	KUNIT_EXPECT_EQ(test, gk_drop(h, o[1]), 0);	/* freed now */
-	KUNIT_EXPECT_EQ(test, h->pass.cursor, o[2]->idx);
+	KUNIT_EXPECT_EQ(test, h->pass.cursor, (u32)o[2]->idx);
 	gk_step_to(test, h, GCH_PASS_MOVE);
 	KUNIT_EXPECT_EQ(test, gk_drop(h, o[2]), 0);	/* in the set */
 	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 2ULL);
@@ -236,8 +236,8 @@ static void gch_test_garbage_stale_while_freed(struct kunit *test)
 	gk_step(h, 1);				/* the first is freed */
 	KUNIT_EXPECT_EQ(test, gk_objects(h), 1ULL);
 	n = gk_obj(test, h, 1, 0, 0);		/* allocated meanwhile */
-	KUNIT_EXPECT_NE(test, n->idx, gch_ref_idx(ra));
-	KUNIT_EXPECT_NE(test, n->idx, gch_ref_idx(rb));
+	KUNIT_EXPECT_NE(test, (u32)n->idx, gch_ref_idx(ra));
+	KUNIT_EXPECT_NE(test, (u32)n->idx, gch_ref_idx(rb));
 	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 2ULL);
 	KUNIT_EXPECT_EQ(test, gk_objects(h), 1ULL);
 	KUNIT_EXPECT_EQ(test, n->refcnt, 1U);

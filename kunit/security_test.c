@@ -493,14 +493,14 @@ static void gch_test_verify_tracked(struct kunit *test)
 
 	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
 	mutex_lock(&h->lock);
-	a->nslots = 0;
+	a->nslots8 = 0;
 	mutex_unlock(&h->lock);
 	out = gk_verify(test, &m);
 	gk_expect_line(test, out, "tracked: index %u: 1, expected 0\n",
 		       a->idx);
 	KUNIT_EXPECT_EQ(test, gk_lines(out), 1U);
 	mutex_lock(&h->lock);
-	a->nslots = 1;
+	a->nslots8 = 1;
 	mutex_unlock(&h->lock);
 	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
 }

@@ -229,7 +229,7 @@ static int gch_dbg_objects_show(struct seq_file *m, void *v)
 	}
 	ext = gch_ext(obj);
 	seq_printf(m, "%#llx %u %u %u %u %u %c%c%c\n", gch_ref_of(h, obj),
-		   obj->gen, obj->refcnt, obj->nslots, obj->size,
+		   obj->gen, obj->refcnt, gch_nslots(obj), obj->size,
 		   ext ? ext->tag : 0,
 		   obj->flags & GCH_OF_FINALIZE ? 'F' : '-',
 		   obj->flags & GCH_OF_FINALIZED ? 'D' : '-',
@@ -294,9 +294,9 @@ static bool gch_dot_node(struct seq_file *m, struct gch_heap *h,
 		return false;
 	d->nodes++;
 	seq_printf(m, "    o%u [label=\"%#llx\\nrc %u, %u slots, %u bytes%s\"];\n",
-		   obj->idx, gch_ref_of(h, obj), obj->refcnt, obj->nslots,
+		   obj->idx, gch_ref_of(h, obj), obj->refcnt, gch_nslots(obj),
 		   obj->size, obj->flags & GCH_OF_FINALIZE ? ", finalizable" : "");
-	for (i = 0; i < obj->nslots; i++) {
+	for (i = 0; i < gch_nslots(obj); i++) {
 		if (!slots[i])
 			continue;
 		if (d->edges >= d->max_edges) {
@@ -307,7 +307,7 @@ static bool gch_dot_node(struct seq_file *m, struct gch_heap *h,
 		seq_printf(m, "    o%u -> o%u [label=\"%u\"];\n", obj->idx,
 			   slots[i], i);
 	}
-	gch_resched(h, &d->work, 1 + obj->nslots);
+	gch_resched(h, &d->work, 1 + gch_nslots(obj));
 	return true;
 }
 
@@ -334,7 +334,7 @@ static void gch_dot_body(struct seq_file *m, struct gch_heap *h,
 		u64 ent = h->table[i];
 
 		gch_resched(h, &d->work, 1);
-		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK) || gch_at(h, i)->nslots)
+		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK) || gch_nslots(gch_at(h, i)))
 			continue;
 		if (!gch_dot_node(m, h, gch_at(h, i), d))
 			break;

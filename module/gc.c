@@ -108,13 +108,13 @@ static long gch_subtract_visit(struct gch_heap *h, struct gch_obj *obj)
 	struct gch_obj *t;
 	u32 i;
 
-	for (i = 0; i < obj->nslots; i++) {
+	for (i = 0; i < gch_nslots(obj); i++) {
 		t = gch_slot_obj(h, slots[i]);
 		if (t && (t->flags & GCH_OF_COLLECTING) && t->gc_refs &&
 		    t->gc_refs != GCH_GC_ROOT)
 			t->gc_refs--;
 	}
-	return 1 + obj->nslots;
+	return 1 + gch_nslots(obj);
 }
 
 /* Back from the unreachable list to the end of list @l: walked again. */
@@ -135,7 +135,7 @@ static void gch_visit_reachable(struct gch_heap *h, enum gch_list l,
 	struct gch_obj *t;
 	u32 i;
 
-	for (i = 0; i < obj->nslots; i++) {
+	for (i = 0; i < gch_nslots(obj); i++) {
 		t = gch_slot_obj(h, slots[i]);
 		if (!t || !(t->flags & GCH_OF_COLLECTING))
 			continue;
@@ -175,7 +175,7 @@ static long gch_move_visit_in(struct gch_heap *h, enum gch_list l,
 		p->special |= !!(obj->flags &
 				 (GCH_OF_WEAKREFS | GCH_OF_FINALIZE));
 	}
-	return 1 + obj->nslots;
+	return 1 + gch_nslots(obj);
 }
 
 static long gch_move_visit(struct gch_heap *h, struct gch_obj *obj)
@@ -350,14 +350,14 @@ static bool gch_free_step(struct gch_heap *h, long *budget,
 		gch_list_del(h, obj);
 		h->pass.unreachable--;
 		slots = gch_slots(obj);
-		for (i = 0; i < obj->nslots; i++) {
+		for (i = 0; i < gch_nslots(obj); i++) {
 			t = gch_slot_obj(h, slots[i]);
 			slots[i] = 0;
 			if (t && !(t->flags & GCH_OF_UNREACHABLE))
 				gch_decref(h, t, r);
 		}
 		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
-		*budget -= 1 + obj->nslots;
+		*budget -= 1 + gch_nslots(obj);
 		gch_obj_reap(h, obj, r);
 	}
 	return true;

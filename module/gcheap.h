@@ -179,12 +179,7 @@ enum gch_list {
 /* Objects whose header, ext and data fit this go in one slab object. */
 #define GCH_INLINE_MAX		256
 /* Size classes of those slab objects, one cache each (slab.c). */
-#define GCH_NCLASS		8
-
-/* Objects whose header, ext and data fit this go in one slab object. */
-#define GCH_INLINE_MAX		256
-/* Size classes of those slab objects, one cache each (slab.c). */
-#define GCH_NCLASS		8
+#define GCH_NCLASS		9
 
 /* ---- types ---- */
 
@@ -203,21 +198,32 @@ struct gch_link {
  * @urefs: the references the program holds, a part of @refcnt (heap lock)
  * @gc_refs: the collector's scratch count (heap lock, during a collection)
  * @idx: own handle index
- * @seq: sequence part of the own ref
  * @gen: 0..2, or GCH_GEN_PERMANENT when frozen
  * @flags: GCH_OF_*
- * @nslots: reference slots, each a handle index or 0
+ * @seq: sequence part of the own ref
+ * @nslots8: reference slots of an inline object (at most 56 fit), or
+ *	     GCH_NSLOTS_OUTLINE: the count is in its struct gch_outline
  * @size: payload bytes
- * @reserved: zero
  *
  * After the header: a struct gch_obj_ext if GCH_OF_EXT, then the data
- * (slots, then payload) when it fits the object's size class, else a
- * pointer to the data allocated beside it.
+ * (slots, each a handle index or 0, then payload) when it fits the
+ * object's size class, else a struct gch_outline naming the data
+ * allocated beside it.  Read the slot count with gch_nslots().
  *
  * The program can only drop references it holds (@urefs), so its mistakes
  * never reach the heap's own references: @refcnt always covers every slot
  * that names the object, and the collector's trial deletion holds for any
- * program.  Cost: @urefs and @reserved took the header from 32 to 40 bytes.
+ * program.
+ *
+ * What each field costs, 32 bytes in all (a 2-slot object with 16 bytes of
+ * payload is 56 bytes of slab): the list link 8 (handle indices, not
+ * pointers: half of a list_head); the three counts 4 each (@refcnt and
+ * @urefs must stay full words: a count saturates at GCH_REF_MAX, not
+ * before; @gc_refs is live only during a collection, but collections run
+ * in slices beside the program, so it cannot borrow the link as CPython's
+ * does); @idx with @gen and @flags 4; @seq with the slot count 4 (a slot
+ * count of more than 255 never fits inline, so only objects with data
+ * beside them need the full count, in their gch_outline); @size 4.
  */
 struct gch_obj {
 	union {
@@ -227,12 +233,26 @@ struct gch_obj {
 	u32 refcnt;
 	u32 urefs;
 	u32 gc_refs;
-	u32 idx;
-	u32 seq : GCH_SEQ_BITS;
+	u32 idx : GCH_IDX_BITS;
 	u32 gen : 2;
 	u32 flags : 6;
-	u32 nslots;
+	u32 seq : GCH_SEQ_BITS;
+	u32 nslots8 : 8;
 	u32 size;
+};
+
+/* struct gch_obj.nslots8 of an object whose data is not inline */
+#define GCH_NSLOTS_OUTLINE	0xff
+
+/**
+ * struct gch_outline - where an object's data is when it does not fit
+ * @data: its slots and payload, allocated beside the slab object
+ * @nslots: its slot count
+ * @reserved: zero
+ */
+struct gch_outline {
+	void *data;
+	u32 nslots;
 	u32 reserved;
 };
 
@@ -756,21 +776,46 @@ static inline bool gch_is_inline(u32 nslots, u32 size, unsigned int flags)
 	       gch_data_bytes(nslots, size) <= GCH_INLINE_MAX;
 }
 
-/* The start of the object's data: inline, or the block beside it. */
-static inline void *gch_data(struct gch_obj *obj)
+/* Whether an object's data is in its slab object. */
+static inline bool gch_obj_is_inline(const struct gch_obj *obj)
 {
-	void *p = (u8 *)(obj + 1) + gch_ext_bytes(obj->flags);
+	return obj->nslots8 != GCH_NSLOTS_OUTLINE;
+}
 
-	if (gch_is_inline(obj->nslots, obj->size, obj->flags))
+/* What follows the header and ext record: the data, or its gch_outline. */
+static inline void *gch_after_ext(const struct gch_obj *obj)
+{
+	return (u8 *)(obj + 1) + gch_ext_bytes(obj->flags);
+}
+
+/* The start of the object's data: inline, or the block beside it. */
+static inline void *gch_data(const struct gch_obj *obj)
+{
+	void *p = gch_after_ext(obj);
+
+	if (gch_obj_is_inline(obj))
 		return p;
-	return *(void **)p;
+	return ((struct gch_outline *)p)->data;
+}
+
+/**
+ * gch_nslots() - an object's slot count
+ * @obj: the object
+ *
+ * Return: its reference slots.
+ */
+static inline u32 gch_nslots(const struct gch_obj *obj)
+{
+	if (gch_obj_is_inline(obj))
+		return obj->nslots8;
+	return ((struct gch_outline *)gch_after_ext(obj))->nslots;
 }
 
 /**
  * gch_slots() - an object's reference slots
  * @obj: the object
  *
- * Return: @obj->nslots handle indices, 0 for an empty slot.
+ * Return: gch_nslots(@obj) handle indices, 0 for an empty slot.
  */
 static inline u32 *gch_slots(struct gch_obj *obj)
 {
@@ -785,7 +830,7 @@ static inline u32 *gch_slots(struct gch_obj *obj)
  */
 static inline u8 *gch_payload(struct gch_obj *obj)
 {
-	return (u8 *)gch_data(obj) + (size_t)obj->nslots * sizeof(u32);
+	return (u8 *)gch_data(obj) + (size_t)gch_nslots(obj) * sizeof(u32);
 }
 
 /**

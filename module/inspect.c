@@ -57,7 +57,7 @@ static void gch_list_referents(struct gch_heap *h, struct gch_lister *ls,
 	u32 *slots = gch_slots(obj);
 	u32 i;
 
-	for (i = 0; i < obj->nslots; i++) {
+	for (i = 0; i < gch_nslots(obj); i++) {
 		if (gch_slot_obj(h, slots[i]))
 			gch_lister_add(h, ls, gch_slot_obj(h, slots[i]));
 		gch_resched(h, &ls->work, 1);
@@ -69,7 +69,7 @@ static bool gch_points_at(struct gch_obj *obj, u32 idx)
 	u32 *slots = gch_slots(obj);
 	u32 i;
 
-	for (i = 0; i < obj->nslots; i++)
+	for (i = 0; i < gch_nslots(obj); i++)
 		if (slots[i] == idx)
 			return true;
 	return false;
@@ -92,7 +92,7 @@ static void gch_list_referrers(struct gch_heap *h, struct gch_lister *ls,
 		for (; obj; obj = gch_iter_next(&it)) {
 			if (gch_points_at(obj, target->idx))
 				gch_lister_add(h, ls, obj);
-			gch_resched(h, &ls->work, 1 + obj->nslots);
+			gch_resched(h, &ls->work, 1 + gch_nslots(obj));
 		}
 	}
 }

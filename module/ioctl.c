@@ -315,7 +315,7 @@ static int gch_ioc_info(struct gch_heap *h, void *arg)
 	if (obj) {
 		ext = gch_ext(obj);
 		in->refcount = obj->refcnt;
-		in->nslots = obj->nslots;
+		in->nslots = gch_nslots(obj);
 		in->size = obj->size;
 		in->tag = ext ? ext->tag : 0;
 		in->generation = obj->gen;

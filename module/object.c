@@ -54,7 +54,7 @@ EXPORT_SYMBOL_IF_KUNIT(gch_yield);
  */
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 {
-	u64 mem = gch_shape_mem(obj->nslots, obj->size, obj->flags);
+	u64 mem = gch_shape_mem(gch_nslots(obj), obj->size, obj->flags);
 	u32 idx, seq;
 	int ret;
 
@@ -74,7 +74,7 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	h->table[idx] = (uintptr_t)obj;
 	if (obj->flags & GCH_OF_EXT)
 		gch_tag_account(h, obj, true);
-	if (obj->nslots)
+	if (gch_nslots(obj))
 		gch_list_add_tail(h, GCH_L_GEN0, obj);
 	if (h->gen[0].count != U32_MAX)
 		h->gen[0].count++;
@@ -103,7 +103,7 @@ static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 		h->gen[0].count--;
 	h->nobjects--;
 	h->bytes -= obj->size;
-	h->mem -= gch_shape_mem(obj->nslots, obj->size, obj->flags);
+	h->mem -= gch_shape_mem(gch_nslots(obj), obj->size, obj->flags);
 	h->freed++;
 }
 
@@ -111,7 +111,7 @@ static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
 			  struct gch_obj **stack)
 {
-	if (obj->nslots)
+	if (gch_nslots(obj))
 		gch_list_del(h, obj);
 	gch_forget(h, obj);
 	gch_handle_free(h, obj->idx, obj->seq);
@@ -167,7 +167,7 @@ static void gch_release_chain(struct gch_heap *h, struct gch_obj *obj,
 		u32 i;
 
 		stack = o->free_next;
-		for (i = 0; i < o->nslots; i++) {
+		for (i = 0; i < gch_nslots(o); i++) {
 			struct gch_obj *t;
 
 			t = gch_slot_obj(h, slots[i]);
@@ -182,7 +182,7 @@ static void gch_release_chain(struct gch_heap *h, struct gch_obj *obj,
 			else
 				gch_unpublish(h, t, &stack);
 		}
-		gch_resched(h, &work, 1 + o->nslots);
+		gch_resched(h, &work, 1 + gch_nslots(o));
 		gch_reap_add(h, r, o);
 	}
 }
@@ -211,7 +211,7 @@ EXPORT_SYMBOL_IF_KUNIT(gch_decref_zero);
  * gch_set_slot() - store a reference in a slot
  * @h: the heap, locked
  * @obj: a live object
- * @slot: an index below @obj->nslots
+ * @slot: an index below @gch_nslots(obj)
  * @target: a live object of @h, or NULL to clear the slot
  * @r: collects what dies
  *

@@ -51,7 +51,7 @@ int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
 		t = gch_lookup(h, target);
 	if (!obj || (target && !t))
 		return -ESTALE;
-	if (slot >= obj->nslots)
+	if (slot >= gch_nslots(obj))
 		return -EINVAL;
 	return gch_set_slot(h, obj, slot, t, r);
 }
@@ -74,7 +74,7 @@ int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
 	lockdep_assert_held(&h->lock);
 	if (!obj)
 		return -ESTALE;
-	if (slot >= obj->nslots)
+	if (slot >= gch_nslots(obj))
 		return -EINVAL;
 	idx = gch_slots(obj)[slot];
 	*out = 0;
@@ -182,7 +182,7 @@ int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
 	lockdep_assert_held(&h->lock);
 	if (!obj)
 		return -ESTALE;
-	if (slot >= obj->nslots)
+	if (slot >= gch_nslots(obj))
 		return -EINVAL;
 	t = gch_slot_obj(h, gch_slots(obj)[slot]);
 	*out = t ? gch_ref_of(h, t) : 0;

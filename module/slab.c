@@ -19,12 +19,12 @@
 
 /*
  * Size classes of the header + ext + inline data, one slab cache each.  The
- * smallest class is 48, not 40 (the header): every cache carries a
+ * smallest class is 40, not 32 (the header): every cache carries a
  * non-empty usercopy region (which is also what keeps it unmerged before
  * 6.5), so an object with no data at all still gets 8 bytes of one.
  */
 static const u16 gch_class_size[GCH_NCLASS] = {
-	48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
+	40, 48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
 };
 
 static struct kmem_cache *gch_caches[GCH_NCLASS];
@@ -46,7 +46,7 @@ int gch_slab_init(void)
 	unsigned int i, c = 0;
 	char name[32];
 
-	BUILD_BUG_ON(sizeof(struct gch_obj) != 40);
+	BUILD_BUG_ON(sizeof(struct gch_obj) != 32);
 	BUILD_BUG_ON(sizeof(struct gch_obj_ext) != 24);
 
 	for (i = 0; i < ARRAY_SIZE(gch_class_by8); i++) {
@@ -97,7 +97,7 @@ static unsigned int gch_class_for(u32 nslots, u32 size, unsigned int flags)
 	if (gch_is_inline(nslots, size, flags))
 		bytes += gch_data_bytes(nslots, size);
 	else
-		bytes += sizeof(void *);
+		bytes += sizeof(struct gch_outline);
 	return gch_class_by8[DIV_ROUND_UP(bytes, 8)];
 }
 
@@ -138,8 +138,7 @@ static void gch_class_free_bulk(unsigned int c, void **p, unsigned int n)
 
 static bool gch_obj_is_plain(const struct gch_obj *obj)
 {
-	return !(obj->flags & GCH_OF_EXT) &&
-	       gch_is_inline(obj->nslots, obj->size, 0);
+	return !(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj);
 }
 
 /* Push a free slab object of class @c on the heap's cache. */
@@ -169,7 +168,7 @@ bool gch_cache_keep(struct gch_heap *h, struct gch_obj *obj)
 	lockdep_assert_held(&h->lock);
 	if (!gch_obj_is_plain(obj))
 		return false;
-	c = gch_class_for(obj->nslots, obj->size, 0);
+	c = gch_class_for(gch_nslots(obj), obj->size, 0);
 	if (h->cache_bytes + gch_class_size[c] > GCH_CACHE_BYTES)
 		return false;
 	gch_cache_push(h, c, obj);
@@ -201,7 +200,7 @@ static void gch_zero_words(void *p, size_t bytes)
 	u64 *w = p;
 	size_t i;
 
-	for (i = 0; i < bytes / sizeof(u64); i++) {
+	for (i = 0; i < DIV_ROUND_UP(bytes, sizeof(u64)); i++) {
 		w[i] = 0;
 		barrier();
 	}
@@ -230,11 +229,18 @@ struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots, u32 size)
 	h->cache[c] = obj->free_next;
 	h->cache_bytes -= gch_class_size[c];
 	h->cache_count--;
-	gch_zero_words(obj, gch_class_size[c]);
+	/* every header field, then only the data: the slack stays unread */
+	obj->link = (struct gch_link){};
 	obj->refcnt = 1;
 	obj->urefs = 1;
-	obj->nslots = nslots;
+	obj->gc_refs = 0;
+	obj->idx = 0;
+	obj->gen = 0;
+	obj->flags = 0;
+	obj->seq = 0;
+	obj->nslots8 = nslots;
 	obj->size = size;
+	gch_zero_words(obj + 1, gch_data_bytes(nslots, size));
 	return obj;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_cache_take);
@@ -247,7 +253,7 @@ EXPORT_SYMBOL_IF_KUNIT(gch_cache_take);
 void gch_cache_return(struct gch_heap *h, struct gch_obj *obj)
 {
 	lockdep_assert_held(&h->lock);
-	gch_cache_push(h, gch_class_for(obj->nslots, obj->size, 0), obj);
+	gch_cache_push(h, gch_class_for(gch_nslots(obj), obj->size, 0), obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_cache_return);
 
@@ -313,7 +319,6 @@ struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp)
 	obj->refcnt = 1;
 	obj->urefs = 1;
 	obj->flags = flags;
-	obj->nslots = a->nslots;
 	obj->size = a->size;
 	if (flags & GCH_OF_EXT) {
 		gch_ext(obj)->tag = a->tag;
@@ -329,11 +334,17 @@ struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp)
 		fin->ev.cookie = a->cookie;
 		gch_ext(obj)->fin = fin;
 	}
-	if (!gch_is_inline(a->nslots, a->size, flags)) {
+	if (gch_is_inline(a->nslots, a->size, flags)) {
+		obj->nslots8 = a->nslots;
+	} else {
+		struct gch_outline *out = gch_after_ext(obj);
+
 		data = kvzalloc(gch_data_bytes(a->nslots, a->size), gfp);
 		if (!data)
 			goto fail;
-		*(void **)((u8 *)(obj + 1) + gch_ext_bytes(flags)) = data;
+		obj->nslots8 = GCH_NSLOTS_OUTLINE;
+		out->data = data;
+		out->nslots = a->nslots;
 	}
 	return obj;
 
@@ -362,7 +373,7 @@ static void gch_obj_free_extras(struct gch_obj *obj)
 {
 	if (obj->flags & GCH_OF_EXT)
 		kfree(gch_ext(obj)->fin);
-	if (!gch_is_inline(obj->nslots, obj->size, obj->flags))
+	if (!gch_obj_is_inline(obj))
 		kvfree(gch_data(obj));
 }
 
@@ -373,7 +384,7 @@ static void gch_obj_free_extras(struct gch_obj *obj)
 void gch_obj_free(struct gch_obj *obj)
 {
 	gch_obj_free_extras(obj);
-	gch_class_free(gch_class_for(obj->nslots, obj->size, obj->flags), obj);
+	gch_class_free(gch_class_for(gch_nslots(obj), obj->size, obj->flags), obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_free);
 
@@ -412,7 +423,7 @@ static noinline void gch_reap_free_list(struct gch_reap *r)
 	for (; obj; obj = next) {
 		next = obj->free_next;
 		gch_obj_free_extras(obj);
-		oc = gch_class_for(obj->nslots, obj->size, obj->flags);
+		oc = gch_class_for(gch_nslots(obj), obj->size, obj->flags);
 		if (n && (oc != c || n == GCH_BULK_FREE)) {
 			gch_class_free_bulk(c, bulk, n);
 			n = 0;

@@ -67,12 +67,12 @@ static void gch_verify_slots(struct gch_heap *h, struct gch_verify *v,
 		obj = gch_at(h, i);
 		++*objects;
 		*bytes += obj->size;
-		*mem += gch_shape_mem(obj->nslots, obj->size, obj->flags);
-		gch_resched(h, &work, 1 + obj->nslots);
+		*mem += gch_shape_mem(gch_nslots(obj), obj->size, obj->flags);
+		gch_resched(h, &work, 1 + gch_nslots(obj));
 		if (obj->idx != i)
 			gch_verify_bad(v, "object index", i, obj->idx, i);
 		slots = gch_slots(obj);
-		for (s = 0; s < obj->nslots; s++) {
+		for (s = 0; s < gch_nslots(obj); s++) {
 			if (!slots[s])
 				continue;
 			if (!gch_slot_obj(h, slots[s]))
@@ -145,8 +145,8 @@ static void gch_verify_objects(struct gch_heap *h, struct gch_verify *v)
 		if (obj->refcnt != obj->urefs + v->refs[i] || !obj->refcnt)
 			gch_verify_bad(v, "refcount", i, obj->refcnt,
 				       (u64)obj->urefs + v->refs[i]);
-		if (!!obj->nslots != !!v->seen[i])
-			gch_verify_bad(v, "tracked", i, v->seen[i], !!obj->nslots);
+		if (!!gch_nslots(obj) != !!v->seen[i])
+			gch_verify_bad(v, "tracked", i, v->seen[i], !!gch_nslots(obj));
 		if (obj->flags & (GCH_OF_COLLECTING | GCH_OF_UNREACHABLE))
 			gch_verify_bad(v, "collector flags", i, obj->flags, 0);
 	}

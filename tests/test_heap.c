@@ -359,7 +359,7 @@ TEST(object_limit)
 
 /*
  * The byte limit counts kernel memory: an object of 0 slots and 100 bytes
- * is a 192-byte slab object (40-byte header + 100 rounded up to the size
+ * is a 192-byte slab object (32-byte header + 100 rounded up to the size
  * class) and an 8-byte handle.
  */
 TEST(byte_limit)
@@ -378,7 +378,7 @@ TEST(byte_limit)
 	ASSERT_EQ(0, gch_alloc(h, 0, 100, &b));		/* 400 in all */
 	EXPECT_EQ(-EDQUOT, gch_alloc(h, 0, 0, &b));
 	ASSERT_EQ(0, gch_decref(h, a));
-	ASSERT_EQ(0, gch_alloc(h, 4, 0, &b));		/* 56 + 8 */
+	ASSERT_EQ(0, gch_alloc(h, 4, 0, &b));		/* 48 + 8 */
 	gch_close(h);
 }
 
