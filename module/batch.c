@@ -416,9 +416,14 @@ static int gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 	return ret;
 }
 
-/* The done ops' result refs into the caller's ops, in one user access. */
-static int gch_batch_put_results(struct gch_batch_run *b,
-				 const struct gcheap_batch *arg)
+/*
+ * The result refs of ops [0, @n) into the caller's ops, in one user
+ * access; with @probe, 0 instead, for every op that will have one (see
+ * gch_batch_check_out()).
+ */
+static int gch_batch_put_results(const struct gch_batch_run *b,
+				 const struct gcheap_batch *arg, u32 n,
+				 bool probe)
 {
 	u8 __user *u = u64_to_user_ptr(arg->ops);
 	size_t res = offsetof(struct gcheap_batch_op, result);
@@ -426,13 +431,13 @@ static int gch_batch_put_results(struct gch_batch_run *b,
 
 	if (!user_access_begin(u, (size_t)b->count * arg->op_size))
 		return -EFAULT;
-	for (i = 0; i < b->done; i++) {
+	for (i = 0; i < n; i++) {
 		const struct gcheap_batch_op *o = &b->ops[i];
 		u64 __user *rp = (u64 __user *)(u + (size_t)i * arg->op_size +
 						 res);
 
 		if (gch_batch_makes_ref(o->op))
-			unsafe_put_user(o->result, rp, fault);
+			unsafe_put_user(probe ? 0 : o->result, rp, fault);
 	}
 	user_access_end();
 	return 0;
@@ -454,7 +459,7 @@ static int gch_batch_finish(struct gch_batch_run *b,
 	u32 i;
 
 	if (b->results)
-		ret = gch_batch_put_results(b, arg);
+		ret = gch_batch_put_results(b, arg, b->done, false);
 	for (i = 0; b->reads && i < b->done; i++) {
 		const struct gcheap_batch_op *o = &b->ops[i];
 
@@ -470,7 +475,9 @@ static int gch_batch_finish(struct gch_batch_run *b,
 /*
  * Every buffer the batch writes to after its run (the ops' results, READ
  * data) must be there and writable before anything runs: once ops ran,
- * they stay done, and a batch must not look as if it had not run.
+ * they stay done, and a batch must not look as if it had not run.  The
+ * result fields are proved by storing 0 in them, which is what the copy
+ * in found there: a store an op, not a page-table walk a page.
  */
 static int gch_batch_check_out(const struct gch_batch_run *b,
 			       const struct gcheap_batch *arg)
@@ -478,9 +485,7 @@ static int gch_batch_check_out(const struct gch_batch_run *b,
 	const struct gcheap_batch_op *o;
 	u32 i;
 
-	if (b->results &&
-	    fault_in_safe_writeable(u64_to_user_ptr(arg->ops),
-				    (size_t)b->count * arg->op_size))
+	if (b->results && gch_batch_put_results(b, arg, b->count, true))
 		return -EFAULT;
 	for (i = 0; b->reads && i < b->count; i++) {
 		o = &b->ops[i];

@@ -551,6 +551,7 @@ int gch_slab_init(void);
 void gch_slab_exit(void);
 void gch_slab_show(struct seq_file *m);
 u64 gch_shape_mem(u32 nslots, u32 size, unsigned int flags);
+extern u16 gch_plain_mem[GCH_INLINE_MAX / 8 + 1];
 struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);
 bool gch_alloc_is_plain(const struct gcheap_alloc *a);
@@ -809,6 +810,26 @@ static inline u32 gch_nslots(const struct gch_obj *obj)
 	if (gch_obj_is_inline(obj))
 		return obj->nslots8;
 	return ((struct gch_outline *)gch_after_ext(obj))->nslots;
+}
+
+/**
+ * gch_obj_mem() - gch_shape_mem() of a live object
+ * @obj: the object
+ *
+ * A plain object's (no ext record, data inline) from a table, by its
+ * header and data in words: the allocation and release paths' case.
+ *
+ * Return: bytes.
+ */
+static inline u64 gch_obj_mem(const struct gch_obj *obj)
+{
+	u32 n = gch_nslots(obj);
+
+	if (!(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj))
+		return gch_plain_mem[DIV_ROUND_UP(sizeof(*obj) +
+						  gch_data_bytes(n, obj->size),
+						  8)];
+	return gch_shape_mem(n, obj->size, obj->flags);
 }
 
 /**

@@ -54,7 +54,7 @@ EXPORT_SYMBOL_IF_KUNIT(gch_yield);
  */
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 {
-	u64 mem = gch_shape_mem(gch_nslots(obj), obj->size, obj->flags);
+	u64 mem = gch_obj_mem(obj);
 	u32 idx, seq;
 	int ret;
 
@@ -103,7 +103,7 @@ static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 		h->gen[0].count--;
 	h->nobjects--;
 	h->bytes -= obj->size;
-	h->mem -= gch_shape_mem(gch_nslots(obj), obj->size, obj->flags);
+	h->mem -= gch_obj_mem(obj);
 	h->freed++;
 }
 

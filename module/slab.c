@@ -30,6 +30,8 @@ static const u16 gch_class_size[GCH_NCLASS] = {
 static struct kmem_cache *gch_caches[GCH_NCLASS];
 static struct percpu_counter gch_class_live[GCH_NCLASS];
 static u8 gch_class_by8[GCH_INLINE_MAX / 8 + 1];
+/* gch_shape_mem() of plain objects by header + data in words (gch_obj_mem()) */
+u16 gch_plain_mem[GCH_INLINE_MAX / 8 + 1];
 
 /**
  * gch_slab_init() - create gcheap's slab caches
@@ -53,6 +55,7 @@ int gch_slab_init(void)
 		while (gch_class_size[c] < i * 8)
 			c++;
 		gch_class_by8[i] = c;
+		gch_plain_mem[i] = gch_class_size[c] + sizeof(u64);
 	}
 	for (i = 0; i < GCH_NCLASS; i++) {
 		unsigned int sz = gch_class_size[i];
