@@ -335,19 +335,21 @@ static void gch_pass_decide(struct gch_heap *h)
  * points into it, so no release reaches a member; a member's slot naming a
  * member already freed finds its handle free (held back from reuse), one
  * naming a member still to come finds it unreachable: both are skipped.
+ * Nothing else changes the unreachable list meanwhile, so the members
+ * freed are not unlinked one by one: the list is cut once, after them.
  * Return: true when all of it is freed.
  */
 static bool gch_free_step(struct gch_heap *h, long *budget,
 			  struct gch_reap *r)
 {
+	u32 end = GCH_HEAD(GCH_L_UNREACHABLE);
+	u32 next = h->heads[GCH_L_UNREACHABLE].next;
 	struct gch_obj *obj, *t;
 	u32 *slots, i;
 
-	while (!gch_list_empty(h, GCH_L_UNREACHABLE)) {
-		if (*budget <= 0)
-			return false;
-		obj = gch_at(h, gch_list_first(h, GCH_L_UNREACHABLE));
-		gch_list_del(h, obj);
+	while (next != end && *budget > 0) {
+		obj = gch_at(h, next);
+		next = obj->link.next;
 		h->pass.unreachable--;
 		slots = gch_slots(obj);
 		for (i = 0; i < gch_nslots(obj); i++) {
@@ -360,7 +362,9 @@ static bool gch_free_step(struct gch_heap *h, long *budget,
 		*budget -= 1 + gch_nslots(obj);
 		gch_obj_reap(h, obj, r);
 	}
-	return true;
+	h->heads[GCH_L_UNREACHABLE].next = next;
+	gch_link_at(h, next)->prev = end;
+	return next == end;
 }
 
 static unsigned int gch_pause_bucket(u64 ns)
