@@ -418,8 +418,8 @@ static int gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 
 /*
  * The result refs of ops [0, @n) into the caller's ops, in one user
- * access; with @probe, 0 instead, for every op that will have one (see
- * gch_batch_check_out()).
+ * access; with @probe, 0 instead (see gch_batch_check_out()), once for
+ * each page the result fields are on: write access is by the page.
  */
 static int gch_batch_put_results(const struct gch_batch_run *b,
 				 const struct gcheap_batch *arg, u32 n,
@@ -427,6 +427,7 @@ static int gch_batch_put_results(const struct gch_batch_run *b,
 {
 	u8 __user *u = u64_to_user_ptr(arg->ops);
 	size_t res = offsetof(struct gcheap_batch_op, result);
+	unsigned long page, probed = 0;
 	u32 i;
 
 	if (!user_access_begin(u, (size_t)b->count * arg->op_size))
@@ -436,8 +437,18 @@ static int gch_batch_put_results(const struct gch_batch_run *b,
 		u64 __user *rp = (u64 __user *)(u + (size_t)i * arg->op_size +
 						 res);
 
-		if (gch_batch_makes_ref(o->op))
-			unsafe_put_user(probe ? 0 : o->result, rp, fault);
+		if (!gch_batch_makes_ref(o->op))
+			continue;
+		if (!probe) {
+			unsafe_put_user(o->result, rp, fault);
+			continue;
+		}
+		/* the field's last byte's page: a field may straddle two */
+		page = ((unsigned long)rp + sizeof(u64) - 1) & PAGE_MASK;
+		if (page == probed && ((unsigned long)rp & PAGE_MASK) == page)
+			continue;
+		unsafe_put_user(0ULL, rp, fault);
+		probed = page;
 	}
 	user_access_end();
 	return 0;
