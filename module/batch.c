@@ -488,7 +488,8 @@ static int gch_batch_finish(struct gch_batch_run *b,
  * data) must be there and writable before anything runs: once ops ran,
  * they stay done, and a batch must not look as if it had not run.  The
  * result fields are proved by storing 0 in them, which is what the copy
- * in found there: a store an op, not a page-table walk a page.
+ * in found there: a store a page (gch_batch_put_results()), not a
+ * page-table walk a page.
  */
 static int gch_batch_check_out(const struct gch_batch_run *b,
 			       const struct gcheap_batch *arg)

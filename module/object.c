@@ -211,7 +211,7 @@ EXPORT_SYMBOL_IF_KUNIT(gch_decref_zero);
  * gch_set_slot() - store a reference in a slot
  * @h: the heap, locked
  * @obj: a live object
- * @slot: an index below @gch_nslots(obj)
+ * @slot: an index below gch_nslots(@obj)
  * @target: a live object of @h, or NULL to clear the slot
  * @r: collects what dies
  *
