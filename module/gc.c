@@ -101,20 +101,25 @@ static long gch_update_visit(struct gch_heap *h, struct gch_obj *obj)
 	return 1;
 }
 
-/* Take away the references that come from inside the set. */
+/*
+ * Take away the references that come from inside the set.  The walks keep
+ * the table, its length and the slot count in locals: their stores into
+ * other objects would otherwise make the compiler load them again a slot.
+ */
 static long gch_subtract_visit(struct gch_heap *h, struct gch_obj *obj)
 {
-	u32 *slots = gch_slots(obj);
+	const u64 *table = h->table;
+	u32 used = h->table_used, n = gch_nslots(obj), i;
+	const u32 *slots = gch_slots(obj);
 	struct gch_obj *t;
-	u32 i;
 
-	for (i = 0; i < gch_nslots(obj); i++) {
-		t = gch_slot_obj(h, slots[i]);
+	for (i = 0; i < n; i++) {
+		t = gch_slot_in(table, used, slots[i]);
 		if (t && (t->flags & GCH_OF_COLLECTING) && t->gc_refs &&
 		    t->gc_refs != GCH_GC_ROOT)
 			t->gc_refs--;
 	}
-	return 1 + gch_nslots(obj);
+	return 1 + n;
 }
 
 /* Back from the unreachable list to the end of list @l: walked again. */
@@ -129,14 +134,15 @@ static void gch_unmark(struct gch_heap *h, enum gch_list l,
 
 /* A reachable object makes everything of the set it points at reachable. */
 static void gch_visit_reachable(struct gch_heap *h, enum gch_list l,
-				struct gch_obj *obj)
+				struct gch_obj *obj, u32 n)
 {
-	u32 *slots = gch_slots(obj);
+	const u64 *table = h->table;
+	u32 used = h->table_used, i;
+	const u32 *slots = gch_slots(obj);
 	struct gch_obj *t;
-	u32 i;
 
-	for (i = 0; i < gch_nslots(obj); i++) {
-		t = gch_slot_obj(h, slots[i]);
+	for (i = 0; i < n; i++) {
+		t = gch_slot_in(table, used, slots[i]);
 		if (!t || !(t->flags & GCH_OF_COLLECTING))
 			continue;
 		if (t->flags & GCH_OF_UNREACHABLE) {
@@ -161,11 +167,12 @@ static long gch_move_visit_in(struct gch_heap *h, enum gch_list l,
 			      struct gch_obj *obj)
 {
 	struct gch_pass *p = &h->pass;
+	u32 n = gch_nslots(obj);
 
 	if (obj->gc_refs) {
-		gch_visit_reachable(h, l, obj);
+		gch_visit_reachable(h, l, obj, n);
 		obj->flags &= ~GCH_OF_COLLECTING;
-		obj->gen = min(p->gen + 1, GCH_NGEN - 1);
+		obj->gen = p->next_gen;
 		p->survivors++;
 	} else {
 		gch_list_del(h, obj);
@@ -175,7 +182,7 @@ static long gch_move_visit_in(struct gch_heap *h, enum gch_list l,
 		p->special |= !!(obj->flags &
 				 (GCH_OF_WEAKREFS | GCH_OF_FINALIZE));
 	}
-	return 1 + gch_nslots(obj);
+	return 1 + n;
 }
 
 static long gch_move_visit(struct gch_heap *h, struct gch_obj *obj)
@@ -302,7 +309,7 @@ static void gch_finalize_unreachable(struct gch_heap *h)
 	gch_rerun(h);
 	p->kept = p->survivors - survivors;
 	gch_list_splice_tail(h, GCH_L_FINALIZERS,
-			     GCH_L_GEN0 + min(p->gen + 1, GCH_NGEN - 1));
+			     GCH_L_GEN0 + p->next_gen);
 }
 
 /*
@@ -315,7 +322,7 @@ static void gch_pass_decide(struct gch_heap *h)
 	struct gch_pass *p = &h->pass;
 
 	gch_list_splice_tail(h, GCH_L_COLLECT,
-			     GCH_L_GEN0 + min(p->gen + 1, GCH_NGEN - 1));
+			     GCH_L_GEN0 + p->next_gen);
 	p->phase = GCH_PASS_DECIDE;
 	p->cursor = 0;
 	p->found = p->unreachable;
@@ -345,21 +352,22 @@ static bool gch_free_step(struct gch_heap *h, long *budget,
 	u32 end = GCH_HEAD(GCH_L_UNREACHABLE);
 	u32 next = h->heads[GCH_L_UNREACHABLE].next;
 	struct gch_obj *obj, *t;
-	u32 *slots, i;
+	const u32 *slots;
+	u32 i, n;
 
 	while (next != end && *budget > 0) {
 		obj = gch_at(h, next);
 		next = obj->link.next;
 		h->pass.unreachable--;
 		slots = gch_slots(obj);
-		for (i = 0; i < gch_nslots(obj); i++) {
+		n = gch_nslots(obj);
+		for (i = 0; i < n; i++) {
 			t = gch_slot_obj(h, slots[i]);
-			slots[i] = 0;
 			if (t && !(t->flags & GCH_OF_UNREACHABLE))
 				gch_decref(h, t, r);
 		}
 		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
-		*budget -= 1 + gch_nslots(obj);
+		*budget -= 1 + n;
 		gch_obj_reap(h, obj, r);
 	}
 	h->heads[GCH_L_UNREACHABLE].next = next;
@@ -450,6 +458,7 @@ void gch_pass_start(struct gch_heap *h, int generation)
 	for (g = 0; g <= generation; g++)
 		h->gen[g].count = 0;
 	p->gen = generation;
+	p->next_gen = min(generation + 1, GCH_NGEN - 1);
 	p->special = false;
 	p->set = 0;
 	p->unreachable = 0;

@@ -344,6 +344,7 @@ enum gch_phase {
  * struct gch_pass - a heap's collection, across the slices it runs in
  * @phase: enum gch_phase (L)
  * @gen: the generation collected (L)
+ * @next_gen: where its survivors go: @gen + 1, at most GCH_NGEN - 1 (L)
  * @special: an unreachable object has weakrefs or a finalizer (L)
  * @cursor: index of the next object of the walked list, or its head (L)
  * @held_head: garbage handles freed by this pass, not yet reusable (L)
@@ -367,6 +368,7 @@ enum gch_phase {
 struct gch_pass {
 	u8 phase;
 	s8 gen;
+	s8 next_gen;
 	bool special;
 	u32 cursor;
 	u32 held_head;

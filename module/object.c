@@ -88,8 +88,8 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_publish);
 
-/* Take a dead object out of the heap, but for its list. */
-static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
+/* What gch_forget() does for objects with weakrefs, an ext or frozen. */
+static void gch_forget_special(struct gch_heap *h, struct gch_obj *obj)
 {
 	if (obj->flags & GCH_OF_WEAKREFS)
 		gch_weak_clear(h, obj);
@@ -99,6 +99,15 @@ static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 		h->nfrozen--;
 	if (obj->flags & GCH_OF_EXT)
 		gch_tag_account(h, obj, false);
+}
+
+/* Take a dead object out of the heap, but for its list. */
+static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
+{
+	/* GCH_OF_FINALIZE implies GCH_OF_EXT */
+	if (unlikely(obj->flags & (GCH_OF_WEAKREFS | GCH_OF_EXT) ||
+		     obj->gen == GCH_GEN_PERMANENT))
+		gch_forget_special(h, obj);
 	if (h->gen[0].count)
 		h->gen[0].count--;
 	h->nobjects--;

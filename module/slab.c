@@ -144,6 +144,14 @@ static bool gch_obj_is_plain(const struct gch_obj *obj)
 	return !(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj);
 }
 
+/* gch_class_for() of a plain object: its header and data, in words. */
+static unsigned int gch_plain_class(const struct gch_obj *obj)
+{
+	return gch_class_by8[DIV_ROUND_UP(sizeof(*obj) +
+					  gch_data_bytes(obj->nslots8,
+							 obj->size), 8)];
+}
+
 /* Push a free slab object of class @c on the heap's cache. */
 static void gch_cache_push(struct gch_heap *h, unsigned int c, void *p)
 {
@@ -171,7 +179,7 @@ bool gch_cache_keep(struct gch_heap *h, struct gch_obj *obj)
 	lockdep_assert_held(&h->lock);
 	if (!gch_obj_is_plain(obj))
 		return false;
-	c = gch_class_for(gch_nslots(obj), obj->size, 0);
+	c = gch_plain_class(obj);
 	if (h->cache_bytes + gch_class_size[c] > GCH_CACHE_BYTES)
 		return false;
 	gch_cache_push(h, c, obj);
@@ -425,8 +433,13 @@ static noinline void gch_reap_free_list(struct gch_reap *r)
 
 	for (; obj; obj = next) {
 		next = obj->free_next;
-		gch_obj_free_extras(obj);
-		oc = gch_class_for(gch_nslots(obj), obj->size, obj->flags);
+		if (gch_obj_is_plain(obj)) {
+			oc = gch_plain_class(obj);
+		} else {
+			gch_obj_free_extras(obj);
+			oc = gch_class_for(gch_nslots(obj), obj->size,
+					   obj->flags);
+		}
 		if (n && (oc != c || n == GCH_BULK_FREE)) {
 			gch_class_free_bulk(c, bulk, n);
 			n = 0;
