@@ -76,26 +76,33 @@ gch_walk(struct gch_heap *h, enum gch_list l, long *budget,
 {
 	struct gch_pass *p = &h->pass;
 	u32 head = GCH_HEAD(l);
+	long left = *budget;
+	bool done = true;
 
 	while (p->cursor != head) {
 		struct gch_obj *obj;
 
-		if (*budget <= 0)
-			return false;
+		if (left <= 0) {
+			done = false;
+			break;
+		}
 		obj = gch_at(h, p->cursor);
-		*budget -= visit(h, obj);
+		left -= visit(h, obj);
 		if (p->cursor == obj->idx)
 			p->cursor = obj->link.next;
 	}
-	return true;
+	*budget = left;
+	return done;
 }
 
-/* gc_refs = refcount; the barrier watches the object from now on. */
+/*
+ * gc_refs = refcount; the barrier watches the object from now on.  Its
+ * generation stays the one it came from until the pass decides.
+ */
 static long gch_update_visit(struct gch_heap *h, struct gch_obj *obj)
 {
 	WARN_ON_ONCE(!obj->refcnt);
 	obj->gc_refs = obj->refcnt;
-	obj->gen = h->pass.gen;
 	obj->flags |= GCH_OF_COLLECTING;
 	h->pass.set++;
 	return 1;
@@ -106,7 +113,8 @@ static long gch_update_visit(struct gch_heap *h, struct gch_obj *obj)
  * the table, its length and the slot count in locals: their stores into
  * other objects would otherwise make the compiler load them again a slot.
  */
-static long gch_subtract_visit(struct gch_heap *h, struct gch_obj *obj)
+static __always_inline long gch_subtract_visit(struct gch_heap *h,
+					       struct gch_obj *obj)
 {
 	const u64 *table = h->table;
 	u32 used = h->table_used, n = gch_nslots(obj), i;
@@ -133,8 +141,9 @@ static void gch_unmark(struct gch_heap *h, enum gch_list l,
 }
 
 /* A reachable object makes everything of the set it points at reachable. */
-static void gch_visit_reachable(struct gch_heap *h, enum gch_list l,
-				struct gch_obj *obj, u32 n)
+static __always_inline void gch_visit_reachable(struct gch_heap *h,
+						enum gch_list l,
+						struct gch_obj *obj, u32 n)
 {
 	const u64 *table = h->table;
 	u32 used = h->table_used, i;
@@ -163,8 +172,9 @@ static void gch_visit_reachable(struct gch_heap *h, enum gch_list l,
  * barrier no longer watches them); objects at 0 move, tentatively, to the
  * unreachable list.
  */
-static long gch_move_visit_in(struct gch_heap *h, enum gch_list l,
-			      struct gch_obj *obj)
+static __always_inline long gch_move_visit_in(struct gch_heap *h,
+					      enum gch_list l,
+					      struct gch_obj *obj)
 {
 	struct gch_pass *p = &h->pass;
 	u32 n = gch_nslots(obj);
@@ -185,7 +195,8 @@ static long gch_move_visit_in(struct gch_heap *h, enum gch_list l,
 	return 1 + n;
 }
 
-static long gch_move_visit(struct gch_heap *h, struct gch_obj *obj)
+static __always_inline long gch_move_visit(struct gch_heap *h,
+					   struct gch_obj *obj)
 {
 	return gch_move_visit_in(h, GCH_L_COLLECT, obj);
 }

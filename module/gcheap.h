@@ -180,6 +180,9 @@ enum gch_list {
 #define GCH_INLINE_MAX		256
 /* Size classes of those slab objects, one cache each (slab.c). */
 #define GCH_NCLASS		9
+#define GCH_CLASS_MIN		40
+/* The most a heap's object cache keeps (slab.c) */
+#define GCH_CACHE_BYTES		(256U << 10)
 
 /* ---- types ---- */
 

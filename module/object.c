@@ -128,11 +128,15 @@ static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
 	*stack = obj;
 }
 
-/* A dead object's memory: to the heap's cache, or freed after unlocking. */
+/*
+ * A dead object's memory: to the heap's cache, or freed after unlocking.
+ * A full cache is seen without a call: a large release fills it soon.
+ */
 static void gch_reap_add(struct gch_heap *h, struct gch_reap *r,
 			 struct gch_obj *obj)
 {
-	if (gch_cache_keep(h, obj))
+	if (h->cache_bytes <= GCH_CACHE_BYTES - GCH_CLASS_MIN &&
+	    gch_cache_keep(h, obj))
 		return;
 	obj->free_next = r->head;
 	r->head = obj;

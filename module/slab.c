@@ -24,7 +24,7 @@
  * 6.5), so an object with no data at all still gets 8 bytes of one.
  */
 static const u16 gch_class_size[GCH_NCLASS] = {
-	40, 48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
+	GCH_CLASS_MIN, 48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
 };
 
 static struct kmem_cache *gch_caches[GCH_NCLASS];
@@ -136,7 +136,6 @@ static void gch_class_free_bulk(unsigned int c, void **p, unsigned int n)
  * allocation and a release cost neither a slab call nor a lock of the
  * slab's.  All of it under the heap lock; freed with the heap.
  */
-#define GCH_CACHE_BYTES		(256U << 10)
 #define GCH_CACHE_REFILL	32
 
 static bool gch_obj_is_plain(const struct gch_obj *obj)
