@@ -77,22 +77,16 @@ gch_walk(struct gch_heap *h, enum gch_list l, long *budget,
 	struct gch_pass *p = &h->pass;
 	u32 head = GCH_HEAD(l);
 	long left = *budget;
-	bool done = true;
 
-	while (p->cursor != head) {
-		struct gch_obj *obj;
+	while (p->cursor != head && left > 0) {
+		struct gch_obj *obj = gch_at(h, p->cursor);
 
-		if (left <= 0) {
-			done = false;
-			break;
-		}
-		obj = gch_at(h, p->cursor);
 		left -= visit(h, obj);
 		if (p->cursor == obj->idx)
 			p->cursor = obj->link.next;
 	}
 	*budget = left;
-	return done;
+	return p->cursor == head;
 }
 
 /*

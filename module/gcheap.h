@@ -180,8 +180,9 @@ enum gch_list {
 #define GCH_INLINE_MAX		256
 /* Size classes of those slab objects, one cache each (slab.c). */
 #define GCH_NCLASS		9
+/* The smallest of them */
 #define GCH_CLASS_MIN		40
-/* The most a heap's object cache keeps (slab.c) */
+/* The most a heap's object cache keeps, in slab bytes (slab.c) */
 #define GCH_CACHE_BYTES		(256U << 10)
 
 /* ---- types ---- */
@@ -818,6 +819,19 @@ static inline u32 gch_nslots(const struct gch_obj *obj)
 }
 
 /**
+ * gch_plain_words() - a plain object's header and inline data, in words
+ * @obj: an object with no ext record and its data inline
+ *
+ * Return: the index into the tables by 8 bytes (gch_plain_mem[], the
+ * size classes').
+ */
+static inline u32 gch_plain_words(const struct gch_obj *obj)
+{
+	return DIV_ROUND_UP(sizeof(*obj) +
+			    gch_data_bytes(obj->nslots8, obj->size), 8);
+}
+
+/**
  * gch_obj_mem() - gch_shape_mem() of a live object
  * @obj: the object
  *
@@ -828,13 +842,9 @@ static inline u32 gch_nslots(const struct gch_obj *obj)
  */
 static inline u64 gch_obj_mem(const struct gch_obj *obj)
 {
-	u32 n = gch_nslots(obj);
-
 	if (!(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj))
-		return gch_plain_mem[DIV_ROUND_UP(sizeof(*obj) +
-						  gch_data_bytes(n, obj->size),
-						  8)];
-	return gch_shape_mem(n, obj->size, obj->flags);
+		return gch_plain_mem[gch_plain_words(obj)];
+	return gch_shape_mem(gch_nslots(obj), obj->size, obj->flags);
 }
 
 /**

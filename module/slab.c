@@ -143,12 +143,10 @@ static bool gch_obj_is_plain(const struct gch_obj *obj)
 	return !(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj);
 }
 
-/* gch_class_for() of a plain object: its header and data, in words. */
+/* gch_class_for() of a plain object */
 static unsigned int gch_plain_class(const struct gch_obj *obj)
 {
-	return gch_class_by8[DIV_ROUND_UP(sizeof(*obj) +
-					  gch_data_bytes(obj->nslots8,
-							 obj->size), 8)];
+	return gch_class_by8[gch_plain_words(obj)];
 }
 
 /* Push a free slab object of class @c on the heap's cache. */
