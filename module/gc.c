@@ -65,41 +65,52 @@
 
 /*
  * Visit the objects of list @l from the cursor on, spending @budget: one
- * per object, one per slot.  The cursor moves on after the visit, so that
- * it sees what the visit appended; should @visit move the object to
- * another list, gch_list_del() has moved the cursor on already.
+ * per object, one per slot.  @visit returns an object's cost and where the
+ * walk goes next: the object's successor, read after a visit that keeps
+ * the object (so that the walk sees what the visit appended), before one
+ * that moves it to another list.  The cursor is kept in a local and
+ * stored when the walk stops: nothing a visit calls reads it, and a
+ * gch_list_del() on the way that moves h->pass.cursor is overridden.
  * Return: true when the list's end was reached.
  */
 static __always_inline bool
 gch_walk(struct gch_heap *h, enum gch_list l, long *budget,
-	 long (*visit)(struct gch_heap *h, struct gch_obj *obj))
+	 long (*visit)(struct gch_heap *h, struct gch_obj *obj, u32 *next))
 {
-	struct gch_pass *p = &h->pass;
-	u32 head = GCH_HEAD(l);
+	const u64 *table = h->table;
+	u32 head = GCH_HEAD(l), cur = h->pass.cursor;
 	long left = *budget;
 
-	while (p->cursor != head && left > 0) {
-		struct gch_obj *obj = gch_at(h, p->cursor);
-
-		left -= visit(h, obj);
-		if (p->cursor == obj->idx)
-			p->cursor = obj->link.next;
-	}
+	while (cur != head && left > 0)
+		left -= visit(h, (struct gch_obj *)(uintptr_t)table[cur], &cur);
+	h->pass.cursor = cur;
 	*budget = left;
-	return p->cursor == head;
+	return cur == head;
 }
 
 /*
  * gc_refs = refcount; the barrier watches the object from now on.  Its
  * generation stays the one it came from until the pass decides.
  */
-static long gch_update_visit(struct gch_heap *h, struct gch_obj *obj)
+static __always_inline long gch_update_visit(struct gch_heap *h,
+					     struct gch_obj *obj, u32 *next)
 {
 	WARN_ON_ONCE(!obj->refcnt);
 	obj->gc_refs = obj->refcnt;
 	obj->flags |= GCH_OF_COLLECTING;
-	h->pass.set++;
+	*next = obj->link.next;
 	return 1;
+}
+
+/* The update walk: each object costs 1, so the budget spent counts the set. */
+static bool gch_update_walk(struct gch_heap *h, enum gch_list l,
+			    long *budget)
+{
+	long before = *budget;
+	bool done = gch_walk(h, l, budget, gch_update_visit);
+
+	h->pass.set += before - *budget;
+	return done;
 }
 
 /*
@@ -108,25 +119,30 @@ static long gch_update_visit(struct gch_heap *h, struct gch_obj *obj)
  * other objects would otherwise make the compiler load them again a slot.
  */
 static __always_inline long gch_subtract_visit(struct gch_heap *h,
-					       struct gch_obj *obj)
+					       struct gch_obj *obj, u32 *next)
 {
 	const u64 *table = h->table;
 	u32 used = h->table_used, n = gch_nslots(obj), i;
 	const u32 *slots = gch_slots(obj);
 	struct gch_obj *t;
+	u64 ent;
 
 	for (i = 0; i < n; i++) {
-		t = gch_slot_in(table, used, slots[i]);
-		if (t && (t->flags & GCH_OF_COLLECTING) && t->gc_refs &&
+		ent = gch_slot_ent(table, used, slots[i]);
+		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
+			continue;
+		t = (struct gch_obj *)(uintptr_t)ent;
+		if ((t->flags & GCH_OF_COLLECTING) && t->gc_refs &&
 		    t->gc_refs != GCH_GC_ROOT)
 			t->gc_refs--;
 	}
+	*next = obj->link.next;
 	return 1 + n;
 }
 
 /* Back from the unreachable list to the end of list @l: walked again. */
-static void gch_unmark(struct gch_heap *h, enum gch_list l,
-		       struct gch_obj *obj)
+static __always_inline void gch_unmark(struct gch_heap *h, enum gch_list l,
+				       struct gch_obj *obj)
 {
 	gch_list_del(h, obj);
 	gch_list_add_tail(h, l, obj);
@@ -143,10 +159,14 @@ static __always_inline void gch_visit_reachable(struct gch_heap *h,
 	u32 used = h->table_used, i;
 	const u32 *slots = gch_slots(obj);
 	struct gch_obj *t;
+	u64 ent;
 
 	for (i = 0; i < n; i++) {
-		t = gch_slot_in(table, used, slots[i]);
-		if (!t || !(t->flags & GCH_OF_COLLECTING))
+		ent = gch_slot_ent(table, used, slots[i]);
+		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
+			continue;
+		t = (struct gch_obj *)(uintptr_t)ent;
+		if (!(t->flags & GCH_OF_COLLECTING))
 			continue;
 		if (t->flags & GCH_OF_UNREACHABLE) {
 			/* Visited already: back to the tail, seen again. */
@@ -160,27 +180,54 @@ static __always_inline void gch_visit_reachable(struct gch_heap *h,
 }
 
 /*
+ * The unreachable objects the move walk found in a row, still in place in
+ * the set's list from @first to @last: they move to the unreachable list
+ * in one splice when the row ends, not one by one.  Only the walk sees
+ * them meanwhile: it flushes the row before it visits a reachable object
+ * (whose slots may take one back, gch_unmark()) and when it stops.
+ */
+static void gch_run_flush(struct gch_heap *h, u32 first, u32 last)
+{
+	struct gch_link *head = &h->heads[GCH_L_UNREACHABLE];
+	struct gch_link *f = &gch_at(h, first)->link;
+	struct gch_link *l = &gch_at(h, last)->link;
+
+	gch_link_at(h, f->prev)->next = l->next;
+	gch_link_at(h, l->next)->prev = f->prev;
+	f->prev = head->prev;
+	gch_link_at(h, head->prev)->next = first;
+	l->next = GCH_HEAD(GCH_L_UNREACHABLE);
+	head->prev = last;
+}
+
+/*
  * Objects with gc_refs > 0 are reachable: they mark what they reach and
  * leave the set for generation gen + 1 (as CPython clears their
  * collecting flag here: nothing needs their gc_refs any more, and the
- * barrier no longer watches them); objects at 0 move, tentatively, to the
- * unreachable list.
+ * barrier no longer watches them); objects at 0 are, tentatively,
+ * unreachable, and join the row (@first, @last; @first 0 for none) that
+ * goes to the unreachable list.
  */
-static __always_inline long gch_move_visit_in(struct gch_heap *h,
-					      enum gch_list l,
-					      struct gch_obj *obj)
+static __always_inline long gch_move_visit(struct gch_heap *h,
+					   enum gch_list l,
+					   struct gch_obj *obj,
+					   u32 *first, u32 *last)
 {
 	struct gch_pass *p = &h->pass;
 	u32 n = gch_nslots(obj);
 
 	if (obj->gc_refs) {
+		if (*first)
+			gch_run_flush(h, *first, *last);
+		*first = 0;
 		gch_visit_reachable(h, l, obj, n);
 		obj->flags &= ~GCH_OF_COLLECTING;
 		obj->gen = p->next_gen;
 		p->survivors++;
 	} else {
-		gch_list_del(h, obj);
-		gch_list_add_tail(h, GCH_L_UNREACHABLE, obj);
+		if (!*first)
+			*first = obj->idx;
+		*last = obj->idx;
 		obj->flags |= GCH_OF_UNREACHABLE;
 		p->unreachable++;
 		p->special |= !!(obj->flags &
@@ -189,15 +236,28 @@ static __always_inline long gch_move_visit_in(struct gch_heap *h,
 	return 1 + n;
 }
 
-static __always_inline long gch_move_visit(struct gch_heap *h,
-					   struct gch_obj *obj)
+/*
+ * The move walk over list @l, as gch_walk() walks: the object's successor
+ * is read after its visit, which leaves an unreachable object in place.
+ */
+static __always_inline bool gch_move_walk(struct gch_heap *h, enum gch_list l,
+					  long *budget)
 {
-	return gch_move_visit_in(h, GCH_L_COLLECT, obj);
-}
+	const u64 *table = h->table;
+	u32 head = GCH_HEAD(l), cur = h->pass.cursor, first = 0, last = 0;
+	struct gch_obj *obj;
+	long left = *budget;
 
-static long gch_move_visit_fin(struct gch_heap *h, struct gch_obj *obj)
-{
-	return gch_move_visit_in(h, GCH_L_FINALIZERS, obj);
+	while (cur != head && left > 0) {
+		obj = (struct gch_obj *)(uintptr_t)table[cur];
+		left -= gch_move_visit(h, l, obj, &first, &last);
+		cur = obj->link.next;
+	}
+	if (first)
+		gch_run_flush(h, first, last);
+	h->pass.cursor = cur;
+	*budget = left;
+	return cur == head;
 }
 
 /**
@@ -273,11 +333,11 @@ static void gch_rerun(struct gch_heap *h)
 	long budget = LONG_MAX;
 
 	gch_pass_next(h, GCH_PASS_DECIDE, GCH_L_FINALIZERS);
-	gch_walk(h, GCH_L_FINALIZERS, &budget, gch_update_visit);
+	gch_update_walk(h, GCH_L_FINALIZERS, &budget);
 	h->pass.cursor = gch_list_first(h, GCH_L_FINALIZERS);
 	gch_walk(h, GCH_L_FINALIZERS, &budget, gch_subtract_visit);
 	h->pass.cursor = gch_list_first(h, GCH_L_FINALIZERS);
-	gch_walk(h, GCH_L_FINALIZERS, &budget, gch_move_visit_fin);
+	gch_move_walk(h, GCH_L_FINALIZERS, &budget);
 }
 
 /*
@@ -354,27 +414,35 @@ static void gch_pass_decide(struct gch_heap *h)
 static bool gch_free_step(struct gch_heap *h, long *budget,
 			  struct gch_reap *r)
 {
-	u32 end = GCH_HEAD(GCH_L_UNREACHABLE);
-	u32 next = h->heads[GCH_L_UNREACHABLE].next;
+	/* the table does not grow here: releases only give handles back */
+	const u64 *table = h->table;
+	u32 used = h->table_used, end = GCH_HEAD(GCH_L_UNREACHABLE);
+	u32 next = h->heads[GCH_L_UNREACHABLE].next, i, n;
+	long left = *budget, freed = 0;
 	struct gch_obj *obj, *t;
 	const u32 *slots;
-	u32 i, n;
+	u64 ent;
 
-	while (next != end && *budget > 0) {
-		obj = gch_at(h, next);
+	while (next != end && left > 0) {
+		obj = (struct gch_obj *)(uintptr_t)table[next];
 		next = obj->link.next;
-		h->pass.unreachable--;
 		slots = gch_slots(obj);
 		n = gch_nslots(obj);
 		for (i = 0; i < n; i++) {
-			t = gch_slot_obj(h, slots[i]);
-			if (t && !(t->flags & GCH_OF_UNREACHABLE))
+			ent = gch_slot_ent(table, used, slots[i]);
+			if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
+				continue;
+			t = (struct gch_obj *)(uintptr_t)ent;
+			if (!(t->flags & GCH_OF_UNREACHABLE))
 				gch_decref(h, t, r);
 		}
 		obj->flags &= ~(GCH_OF_COLLECTING | GCH_OF_UNREACHABLE);
-		*budget -= 1 + n;
+		left -= 1 + n;
+		freed++;
 		gch_obj_reap(h, obj, r);
 	}
+	h->pass.unreachable -= freed;
+	*budget = left;
 	h->heads[GCH_L_UNREACHABLE].next = next;
 	gch_link_at(h, next)->prev = end;
 	return next == end;
@@ -489,7 +557,7 @@ static bool gch_pass_work(struct gch_heap *h, long *budget,
 
 	switch (p->phase) {
 	case GCH_PASS_UPDATE:
-		if (!gch_walk(h, GCH_L_COLLECT, budget, gch_update_visit))
+		if (!gch_update_walk(h, GCH_L_COLLECT, budget))
 			return false;
 		trace_gc_start(h->id, p->gen, p->set);
 		gch_pass_next(h, GCH_PASS_SUBTRACT, GCH_L_COLLECT);
@@ -500,7 +568,7 @@ static bool gch_pass_work(struct gch_heap *h, long *budget,
 		gch_pass_next(h, GCH_PASS_MOVE, GCH_L_COLLECT);
 		fallthrough;
 	case GCH_PASS_MOVE:
-		if (!gch_walk(h, GCH_L_COLLECT, budget, gch_move_visit))
+		if (!gch_move_walk(h, GCH_L_COLLECT, budget))
 			return false;
 		gch_pass_decide(h);
 		fallthrough;

@@ -406,7 +406,7 @@ struct gch_gen {
  * @lock: the heap lock; everything below marked (L) is under it
  * @table: handle table (L): @table_len entries allocated, @table_used used
  * @table_len: see @table
- * @table_used: see @table
+ * @table_used: see @table; never below 1, as index 0 is never a ref
  * @free_idx: head of the free entry list, 0 for none (L)
  * @seq_base: first sequence number of every entry (set at creation)
  * @heads: list heads for enum gch_list (L)
@@ -569,8 +569,6 @@ void gch_reap_free(struct gch_reap *r);
 
 /* table.c */
 int gch_handle_alloc_slow(struct gch_heap *h, u32 *idx, u32 *seq);
-void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq);
-void gch_handle_hold(struct gch_heap *h, u32 idx, u32 seq);
 void gch_handle_unhold(struct gch_heap *h);
 void gch_list_init(struct gch_heap *h, enum gch_list l);
 bool gch_list_empty(const struct gch_heap *h, enum gch_list l);
@@ -937,6 +935,24 @@ static inline struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
 }
 
 /**
+ * gch_slot_ent() - the handle table entry a slot names, for a walk
+ * @table: the heap's handle table (h->table)
+ * @used: its used length (h->table_used)
+ * @idx: a slot's content
+ *
+ * The caller tests the entry for GCH_ENT_FREE | GCH_ENT_WEAK: an object's
+ * entry is its address, never 0, so a walk needs no NULL test on top.
+ *
+ * Return: the entry, or GCH_ENT_FREE for an empty slot or an index out of
+ * the table.
+ */
+static inline u64 gch_slot_ent(const u64 *table, u32 used, u32 idx)
+{
+	/* idx in [1, used): one compare, as used >= 1 (index 0 is no ref) */
+	return idx - 1 < used - 1 ? table[idx] : GCH_ENT_FREE;
+}
+
+/**
  * gch_slot_in() - gch_slot_obj() with the table and its length at hand
  * @table: the heap's handle table (h->table), for a walk that holds it
  * @used: its used length (h->table_used)
@@ -946,11 +962,8 @@ static inline struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
  */
 static inline struct gch_obj *gch_slot_in(const u64 *table, u32 used, u32 idx)
 {
-	u64 ent;
+	u64 ent = gch_slot_ent(table, used, idx);
 
-	if (!idx || idx >= used)
-		return NULL;
-	ent = table[idx];
 	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
 		return NULL;
 	return (struct gch_obj *)(uintptr_t)ent;
@@ -991,7 +1004,7 @@ static inline u64 gch_ref_entry(struct gch_heap *h, u64 ref)
 	u32 idx = gch_ref_idx(ref);
 
 	lockdep_assert_held(&h->lock);
-	if (gch_ref_heap(ref) != h->id || !idx || idx >= h->table_used)
+	if (gch_ref_heap(ref) != h->id || idx - 1 >= h->table_used - 1)
 		return GCH_ENT_FREE;
 	return h->table[idx];
 }
@@ -1067,6 +1080,60 @@ static inline int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
 		*seq = 1;
 	h->free_idx = gch_ent_next(ent);
 	return 0;
+}
+
+/*
+ * An entry whose sequence has gone full circle is retired, never reused:
+ * it is marked so, and true returned.
+ */
+static inline bool gch_handle_retire(struct gch_heap *h, u32 idx, u32 seq)
+{
+	u32 next = (seq + 1) & GCH_SEQ_MASK;
+
+	if ((next ? next : 1) != h->seq_base)
+		return false;
+	h->table[idx] = GCH_ENT_FREE;
+	return true;
+}
+
+/**
+ * gch_handle_free() - give a table entry back
+ * @h: the heap, locked
+ * @idx: the entry
+ * @seq: the sequence of the ref it carried
+ *
+ * An entry whose sequence has gone full circle is retired, never reused.
+ */
+static inline void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq)
+{
+	lockdep_assert_held(&h->lock);
+	if (gch_handle_retire(h, idx, seq))
+		return;
+	h->table[idx] = gch_ent_make_free(seq, h->free_idx);
+	h->free_idx = idx;
+}
+
+/**
+ * gch_handle_hold() - free an entry, but not for reuse before the
+ *		       collection running ends
+ * @h: the heap, locked, collecting
+ * @idx: the entry
+ * @seq: the sequence of the ref it carried
+ *
+ * The entry reads as free at once (refs to it are stale, slots naming it
+ * empty); gch_handle_unhold() makes the held entries reusable.
+ */
+static inline void gch_handle_hold(struct gch_heap *h, u32 idx, u32 seq)
+{
+	struct gch_pass *p = &h->pass;
+
+	lockdep_assert_held(&h->lock);
+	if (gch_handle_retire(h, idx, seq))
+		return;
+	h->table[idx] = gch_ent_make_free(seq, p->held_head);
+	p->held_head = idx;
+	if (!p->held_tail)
+		p->held_tail = idx;
 }
 
 static inline struct gch_obj *gch_iter_next(struct gch_iter *it)

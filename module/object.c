@@ -102,7 +102,7 @@ static void gch_forget_special(struct gch_heap *h, struct gch_obj *obj)
 }
 
 /* Take a dead object out of the heap, but for its list. */
-static void gch_forget(struct gch_heap *h, struct gch_obj *obj)
+static __always_inline void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 {
 	/* GCH_OF_FINALIZE implies GCH_OF_EXT */
 	if (unlikely(obj->flags & (GCH_OF_WEAKREFS | GCH_OF_EXT) ||

@@ -60,61 +60,6 @@ int gch_handle_alloc_slow(struct gch_heap *h, u32 *idx, u32 *seq)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_handle_alloc_slow);
 
-/*
- * An entry whose sequence has gone full circle is retired, never reused:
- * it is marked so, and true returned.
- */
-static bool gch_handle_retire(struct gch_heap *h, u32 idx, u32 seq)
-{
-	u32 next = (seq + 1) & GCH_SEQ_MASK;
-
-	if ((next ? next : 1) != h->seq_base)
-		return false;
-	h->table[idx] = GCH_ENT_FREE;
-	return true;
-}
-
-/**
- * gch_handle_free() - give a table entry back
- * @h: the heap, locked
- * @idx: the entry
- * @seq: the sequence of the ref it carried
- *
- * An entry whose sequence has gone full circle is retired, never reused.
- */
-void gch_handle_free(struct gch_heap *h, u32 idx, u32 seq)
-{
-	lockdep_assert_held(&h->lock);
-	if (gch_handle_retire(h, idx, seq))
-		return;
-	h->table[idx] = gch_ent_make_free(seq, h->free_idx);
-	h->free_idx = idx;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_handle_free);
-
-/**
- * gch_handle_hold() - free an entry, but not for reuse before the
- *		       collection running ends
- * @h: the heap, locked, collecting
- * @idx: the entry
- * @seq: the sequence of the ref it carried
- *
- * The entry reads as free at once (refs to it are stale, slots naming it
- * empty); gch_handle_unhold() makes the held entries reusable.
- */
-void gch_handle_hold(struct gch_heap *h, u32 idx, u32 seq)
-{
-	struct gch_pass *p = &h->pass;
-
-	lockdep_assert_held(&h->lock);
-	if (gch_handle_retire(h, idx, seq))
-		return;
-	h->table[idx] = gch_ent_make_free(seq, p->held_head);
-	p->held_head = idx;
-	if (!p->held_tail)
-		p->held_tail = idx;
-}
-
 /**
  * gch_handle_unhold() - make the entries gch_handle_hold() held reusable
  * @h: the heap, locked
