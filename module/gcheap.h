@@ -209,10 +209,13 @@ struct gch_link {
  *	     GCH_NSLOTS_OUTLINE: the count is in its struct gch_outline
  * @size: payload bytes
  *
- * After the header: a struct gch_obj_ext if GCH_OF_EXT, then the data
- * (slots, each a handle index or 0, then payload) when it fits the
- * object's size class, else a struct gch_outline naming the data
- * allocated beside it.  Read the slot count with gch_nslots().
+ * After the header: the data (slots, each a handle index or 0, then
+ * payload) when it fits the object's size class, else a struct
+ * gch_outline naming the data allocated beside it; then, if GCH_OF_EXT, a
+ * struct gch_obj_ext on the next 8-byte boundary (gch_ext()).  So an
+ * inline object's slots are always right after its header, where the
+ * collector's walks find them without looking at its flags.  Read the
+ * slot count with gch_nslots().
  *
  * The program can only drop references it holds (@urefs), so its mistakes
  * never reach the heap's own references: @refcnt always covers every slot
@@ -775,10 +778,15 @@ static inline size_t gch_ext_bytes(unsigned int flags)
 	return flags & GCH_OF_EXT ? sizeof(struct gch_obj_ext) : 0;
 }
 
+/* Whether header, data and ext record (word aligned) fit a size class. */
 static inline bool gch_is_inline(u32 nslots, u32 size, unsigned int flags)
 {
-	return sizeof(struct gch_obj) + gch_ext_bytes(flags) +
-	       gch_data_bytes(nslots, size) <= GCH_INLINE_MAX;
+	size_t data = gch_data_bytes(nslots, size);
+
+	if (flags & GCH_OF_EXT)
+		data = ALIGN(data, sizeof(u64));
+	return sizeof(struct gch_obj) + data + gch_ext_bytes(flags) <=
+	       GCH_INLINE_MAX;
 }
 
 /* Whether an object's data is in its slab object. */
@@ -787,20 +795,18 @@ static inline bool gch_obj_is_inline(const struct gch_obj *obj)
 	return obj->nslots8 != GCH_NSLOTS_OUTLINE;
 }
 
-/* What follows the header and ext record: the data, or its gch_outline. */
-static inline void *gch_after_ext(const struct gch_obj *obj)
+/* What follows an object with data beside it: its gch_outline. */
+static inline struct gch_outline *gch_outline(const struct gch_obj *obj)
 {
-	return (u8 *)(obj + 1) + gch_ext_bytes(obj->flags);
+	return (struct gch_outline *)(obj + 1);
 }
 
 /* The start of the object's data: inline, or the block beside it. */
 static inline void *gch_data(const struct gch_obj *obj)
 {
-	void *p = gch_after_ext(obj);
-
 	if (gch_obj_is_inline(obj))
-		return p;
-	return ((struct gch_outline *)p)->data;
+		return (void *)(obj + 1);
+	return gch_outline(obj)->data;
 }
 
 /**
@@ -813,7 +819,7 @@ static inline u32 gch_nslots(const struct gch_obj *obj)
 {
 	if (gch_obj_is_inline(obj))
 		return obj->nslots8;
-	return ((struct gch_outline *)gch_after_ext(obj))->nslots;
+	return gch_outline(obj)->nslots;
 }
 
 /**
@@ -875,7 +881,14 @@ static inline u8 *gch_payload(struct gch_obj *obj)
  */
 static inline struct gch_obj_ext *gch_ext(struct gch_obj *obj)
 {
-	return obj->flags & GCH_OF_EXT ? (struct gch_obj_ext *)(obj + 1) : NULL;
+	size_t body = sizeof(struct gch_outline);
+
+	if (!(obj->flags & GCH_OF_EXT))
+		return NULL;
+	if (gch_obj_is_inline(obj))
+		body = gch_data_bytes(obj->nslots8, obj->size);
+	return (struct gch_obj_ext *)((u8 *)(obj + 1) +
+				      ALIGN(body, sizeof(u64)));
 }
 
 /**

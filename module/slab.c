@@ -93,14 +93,16 @@ void gch_slab_exit(void)
 	}
 }
 
+/* The header, the data or its gch_outline, the ext record (word aligned). */
 static unsigned int gch_class_for(u32 nslots, u32 size, unsigned int flags)
 {
-	size_t bytes = sizeof(struct gch_obj) + gch_ext_bytes(flags);
+	size_t bytes = sizeof(struct gch_outline);
 
 	if (gch_is_inline(nslots, size, flags))
-		bytes += gch_data_bytes(nslots, size);
-	else
-		bytes += sizeof(struct gch_outline);
+		bytes = gch_data_bytes(nslots, size);
+	if (flags & GCH_OF_EXT)
+		bytes = ALIGN(bytes, sizeof(u64)) + gch_ext_bytes(flags);
+	bytes += sizeof(struct gch_obj);
 	return gch_class_by8[DIV_ROUND_UP(bytes, 8)];
 }
 
@@ -314,6 +316,7 @@ struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp)
 {
 	unsigned int flags = 0;
 	struct gch_obj *obj;
+	bool inl;
 	void *data;
 
 	if (a->flags & GCH_ALLOC_FINALIZE)
@@ -328,6 +331,9 @@ struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp)
 	obj->urefs = 1;
 	obj->flags = flags;
 	obj->size = a->size;
+	/* before the ext record is written: its place depends on the shape */
+	inl = gch_is_inline(a->nslots, a->size, flags);
+	obj->nslots8 = inl ? a->nslots : GCH_NSLOTS_OUTLINE;
 	if (flags & GCH_OF_EXT) {
 		gch_ext(obj)->tag = a->tag;
 		gch_ext(obj)->cookie = a->cookie;
@@ -342,17 +348,12 @@ struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp)
 		fin->ev.cookie = a->cookie;
 		gch_ext(obj)->fin = fin;
 	}
-	if (gch_is_inline(a->nslots, a->size, flags)) {
-		obj->nslots8 = a->nslots;
-	} else {
-		struct gch_outline *out = gch_after_ext(obj);
-
+	if (!inl) {
 		data = kvzalloc(gch_data_bytes(a->nslots, a->size), gfp);
 		if (!data)
 			goto fail;
-		obj->nslots8 = GCH_NSLOTS_OUTLINE;
-		out->data = data;
-		out->nslots = a->nslots;
+		gch_outline(obj)->data = data;
+		gch_outline(obj)->nslots = a->nslots;
 	}
 	return obj;
 
