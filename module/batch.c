@@ -333,7 +333,8 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 	if ((a && !s0) || (t && !s1))
 		return -ESTALE;
 	ret = gch_batch_move_check(s0, s1);
-	if (!ret && gch_batch_big_alloc(b, i) && !b->objs[i])
+	if (!ret && b->big_allocs && gch_batch_big_alloc(b, i) &&
+	    !b->objs[i])
 		ret = gch_batch_alloc_late(h, b, i, r);
 	if (ret)
 		return ret;

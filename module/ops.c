@@ -111,6 +111,17 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p)
 	return 0;
 }
 
+/* gch_obj_publish(), and once more after a full collection for room. */
+static int gch_publish_or_collect(struct gch_heap *h, struct gch_obj *obj,
+				  struct gch_reap *r)
+{
+	int ret = gch_obj_publish(h, obj);
+
+	if (ret == -EDQUOT && gch_collect_for_room(h, r))
+		ret = gch_obj_publish(h, obj);
+	return ret;
+}
+
 /**
  * gch_op_publish() - publish a new object, collecting once if that helps
  * @h: the heap, locked
@@ -127,11 +138,9 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p)
 int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
 		   struct gch_reap *r, u64 *ref)
 {
-	int ret = gch_obj_publish(h, obj);
+	int ret = gch_publish_or_collect(h, obj, r);
 
 	lockdep_assert_held(&h->lock);
-	if (ret == -EDQUOT && gch_collect_for_room(h, r))
-		ret = gch_obj_publish(h, obj);
 	if (!ret)
 		*ref = gch_ref_of(h, obj);
 	return ret;
@@ -151,13 +160,12 @@ int gch_op_alloc_plain(struct gch_heap *h, u32 nslots, u32 size,
 		       struct gch_reap *r, struct gch_obj **out)
 {
 	struct gch_obj *obj = gch_cache_take(h, nslots, size);
-	u64 ref;
 	int ret;
 
 	lockdep_assert_held(&h->lock);
 	if (!obj)
 		return -ENOMEM;
-	ret = gch_op_publish(h, obj, r, &ref);
+	ret = gch_publish_or_collect(h, obj, r);
 	if (ret) {
 		gch_cache_return(h, obj);
 		return ret;
