@@ -402,18 +402,20 @@ static int gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 				struct gch_reap *r)
 {
 	unsigned long work = 0;
+	u32 i, count = b->count;
 	size_t pos = 0;
 	int ret = 0;
 
 	gch_heap_lock(h);
-	for (b->done = 0; b->done < b->count; b->done++) {
-		ret = gch_batch_op(h, b, b->done, &pos, r);
+	for (i = 0; i < count; i++) {
+		ret = gch_batch_op(h, b, i, &pos, r);
 		if (ret)
 			break;
 		/* an op may copy or clear up to a page: 256 of them a turn */
 		gch_resched(h, &work, GCH_RESCHED_WORK / 256);
 	}
 	mutex_unlock(&h->lock);
+	b->done = i;
 	return ret;
 }
 
