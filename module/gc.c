@@ -82,7 +82,7 @@ gch_walk(struct gch_heap *h, enum gch_list l, long *budget,
 	long left = *budget;
 
 	while (cur != head && left > 0)
-		left -= visit(h, (struct gch_obj *)(uintptr_t)table[cur], &cur);
+		left -= visit(h, gch_ent_obj(table[cur]), &cur);
 	h->pass.cursor = cur;
 	*budget = left;
 	return cur == head;
@@ -131,7 +131,7 @@ static __always_inline long gch_subtract_visit(struct gch_heap *h,
 		ent = gch_slot_ent(table, used, slots[i]);
 		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
 			continue;
-		t = (struct gch_obj *)(uintptr_t)ent;
+		t = gch_ent_obj(ent);
 		if ((t->flags & GCH_OF_COLLECTING) && t->gc_refs &&
 		    t->gc_refs != GCH_GC_ROOT)
 			t->gc_refs--;
@@ -165,7 +165,7 @@ static __always_inline void gch_visit_reachable(struct gch_heap *h,
 		ent = gch_slot_ent(table, used, slots[i]);
 		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
 			continue;
-		t = (struct gch_obj *)(uintptr_t)ent;
+		t = gch_ent_obj(ent);
 		if (!(t->flags & GCH_OF_COLLECTING))
 			continue;
 		if (t->flags & GCH_OF_UNREACHABLE) {
@@ -249,7 +249,7 @@ static __always_inline bool gch_move_walk(struct gch_heap *h, enum gch_list l,
 	long left = *budget;
 
 	while (cur != head && left > 0) {
-		obj = (struct gch_obj *)(uintptr_t)table[cur];
+		obj = gch_ent_obj(table[cur]);
 		left -= gch_move_visit(h, l, obj, &first, &last);
 		cur = obj->link.next;
 	}
@@ -424,7 +424,7 @@ static bool gch_free_step(struct gch_heap *h, long *budget,
 	u64 ent;
 
 	while (next != end && left > 0) {
-		obj = (struct gch_obj *)(uintptr_t)table[next];
+		obj = gch_ent_obj(table[next]);
 		next = obj->link.next;
 		slots = gch_slots(obj);
 		n = gch_nslots(obj);
@@ -432,7 +432,7 @@ static bool gch_free_step(struct gch_heap *h, long *budget,
 			ent = gch_slot_ent(table, used, slots[i]);
 			if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
 				continue;
-			t = (struct gch_obj *)(uintptr_t)ent;
+			t = gch_ent_obj(ent);
 			if (!(t->flags & GCH_OF_UNREACHABLE))
 				gch_decref(h, t, r);
 		}

@@ -935,6 +935,18 @@ static inline u64 gch_ref_of(const struct gch_heap *h,
 }
 
 /**
+ * gch_ent_obj() - the object a handle table entry names
+ * @ent: an entry the caller knows is an object's (GCH_ENT_FREE and
+ *	 GCH_ENT_WEAK clear)
+ *
+ * Return: the object.
+ */
+static __always_inline struct gch_obj *gch_ent_obj(u64 ent)
+{
+	return (struct gch_obj *)(uintptr_t)ent;
+}
+
+/**
  * gch_at() - the object at a handle index held by a slot or list
  * @h: the heap, locked
  * @idx: an index known to name a live object
@@ -944,7 +956,7 @@ static inline u64 gch_ref_of(const struct gch_heap *h,
 static inline struct gch_obj *gch_at(struct gch_heap *h, u32 idx)
 {
 	lockdep_assert_held(&h->lock);
-	return (struct gch_obj *)(uintptr_t)h->table[idx];
+	return gch_ent_obj(h->table[idx]);
 }
 
 /**
@@ -979,7 +991,7 @@ static inline struct gch_obj *gch_slot_in(const u64 *table, u32 used, u32 idx)
 
 	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
 		return NULL;
-	return (struct gch_obj *)(uintptr_t)ent;
+	return gch_ent_obj(ent);
 }
 
 /**
@@ -1038,7 +1050,7 @@ static inline struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
 	lockdep_assert_held(&h->lock);
 	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
 		return NULL;
-	obj = (struct gch_obj *)(uintptr_t)ent;
+	obj = gch_ent_obj(ent);
 	if (obj->seq != gch_ref_seq(ref))
 		return NULL;
 	if (unlikely(obj->flags & GCH_OF_COLLECTING)) {
@@ -1155,7 +1167,7 @@ static inline struct gch_obj *gch_iter_next(struct gch_iter *it)
 
 	if (it->next == it->head)
 		return NULL;
-	obj = (struct gch_obj *)(uintptr_t)it->table[it->next];
+	obj = gch_ent_obj(it->table[it->next]);
 	it->next = obj->link.next;
 	return obj;
 }

@@ -193,7 +193,7 @@ void gch_heap_destroy(struct gch_heap *h)
 		if (ent & GCH_ENT_WEAK)
 			kfree((void *)(uintptr_t)(ent & ~GCH_ENT_WEAK));
 		else
-			gch_obj_free((struct gch_obj *)(uintptr_t)ent);
+			gch_obj_free(gch_ent_obj(ent));
 	}
 	gch_cache_drain(h);
 	gch_batch_heap_free(h);
