@@ -101,17 +101,26 @@ static long gch_batch_check_alloc(const struct gch_batch_run *b, u32 i)
 	return gch_alloc_check(&a);
 }
 
-/* Shape of one op: fields it does not use are zero. Return: data bytes. */
-static long gch_batch_check_op(const struct gch_batch_run *b, u32 i)
+/*
+ * Shape of one op: fields it does not use are zero.  Notes in @b what the
+ * run will need: results to write, reads, large allocations.
+ * Return: data bytes.
+ */
+static long gch_batch_check_op(struct gch_batch_run *b, u32 i)
 {
 	const struct gcheap_batch_op *o = &b->ops[i];
+	long ret;
 
 	if (o->result || !gch_batch_operand_ok(b, i, o->a))
 		return -EINVAL;
 	switch (o->op) {
 	case GCH_OP_ALLOC:
 	case GCH_OP_ALLOC_MOVE:
-		return gch_batch_check_alloc(b, i);
+		ret = gch_batch_check_alloc(b, i);
+		if (!ret && !gch_is_inline(o->slot, o->len, 0))
+			b->big_allocs = true;
+		b->results = true;
+		return ret;
 	case GCH_OP_INCREF:
 	case GCH_OP_DECREF:
 		return o->b || o->slot || o->off || o->len ? -EINVAL : 0;
@@ -121,9 +130,12 @@ static long gch_batch_check_op(const struct gch_batch_run *b, u32 i)
 		return o->off || o->len ? -EINVAL : 0;
 	case GCH_OP_GET_SLOT:
 	case GCH_OP_PEEK_SLOT:
+		b->results = true;
 		return o->b || o->off || o->len ? -EINVAL : 0;
-	case GCH_OP_WRITE:
 	case GCH_OP_READ:
+		b->reads = true;
+		fallthrough;
+	case GCH_OP_WRITE:
 		if (o->slot || o->len > READ_ONCE(gch_max_payload))
 			return -EINVAL;
 		return o->len;
@@ -221,18 +233,12 @@ static int gch_batch_check(struct gch_batch_run *b)
 	u32 i;
 
 	for (i = 0; i < b->count; i++) {
-		const struct gcheap_batch_op *o = &b->ops[i];
-
 		bytes = gch_batch_check_op(b, i);
 		if (bytes < 0)
 			return bytes;
 		total += bytes;
 		if (total > GCH_BATCH_DATA_MAX)
 			return -EINVAL;
-		if (gch_batch_is_alloc(o->op) && !gch_is_inline(o->slot, o->len, 0))
-			b->big_allocs = true;
-		b->results |= gch_batch_makes_ref(o->op);
-		b->reads |= o->op == GCH_OP_READ;
 	}
 	return total ? gch_batch_gather(b, total) : 0;
 }
@@ -419,39 +425,56 @@ static int gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 	return ret;
 }
 
-/*
- * The result refs of ops [0, @n) into the caller's ops, in one user
- * access; with @probe, 0 instead (see gch_batch_check_out()), once for
- * each page the result fields are on: write access is by the page.
- */
+/* The result refs of ops [0, @n) into the caller's ops, in one user access. */
 static int gch_batch_put_results(const struct gch_batch_run *b,
-				 const struct gcheap_batch *arg, u32 n,
-				 bool probe)
+				 const struct gcheap_batch *arg, u32 n)
 {
 	u8 __user *u = u64_to_user_ptr(arg->ops);
 	size_t res = offsetof(struct gcheap_batch_op, result);
-	unsigned long page, probed = 0;
 	u32 i;
 
 	if (!user_access_begin(u, (size_t)b->count * arg->op_size))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
 		const struct gcheap_batch_op *o = &b->ops[i];
-		u64 __user *rp = (u64 __user *)(u + (size_t)i * arg->op_size +
-						 res);
 
-		if (!gch_batch_makes_ref(o->op))
-			continue;
-		if (!probe) {
-			unsafe_put_user(o->result, rp, fault);
-			continue;
-		}
-		/* the field's last byte's page: a field may straddle two */
-		page = ((unsigned long)rp + sizeof(u64) - 1) & PAGE_MASK;
-		if (page == probed && ((unsigned long)rp & PAGE_MASK) == page)
-			continue;
-		unsafe_put_user(0ULL, rp, fault);
-		probed = page;
+		if (gch_batch_makes_ref(o->op))
+			unsafe_put_user(o->result, (u64 __user *)
+					(u + (size_t)i * arg->op_size + res),
+					fault);
+	}
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
+ * Store 0, which is what the copy-in found there, in one op's result field
+ * on each page the result fields touch (write access is by the page):
+ * from a field, the next one stored is the first that ends on a later
+ * page.  A field that straddles two pages is stored whole, so it proves
+ * both.  Ops are at most GCH_BATCH_OP_SIZE_MAX bytes apart, so no page
+ * between the first field and the last is left out.
+ */
+static int gch_batch_probe_results(const struct gch_batch_run *b,
+				   const struct gcheap_batch *arg)
+{
+	u8 __user *u = u64_to_user_ptr(arg->ops);
+	size_t osz = arg->op_size;
+	unsigned long f = (unsigned long)u +
+			  offsetof(struct gcheap_batch_op, result);
+	unsigned long last = f + (b->count - 1) * osz, next_page;
+
+	if (!user_access_begin(u, b->count * osz))
+		return -EFAULT;
+	while (f <= last) {
+		unsafe_put_user(0ULL, (u64 __user *)f, fault);
+		/* the first address a field ending on a later page has */
+		next_page = ((f + sizeof(u64) - 1) | ~PAGE_MASK) + 1 -
+			    (sizeof(u64) - 1);
+		f += DIV_ROUND_UP(next_page - f, osz) * osz;
 	}
 	user_access_end();
 	return 0;
@@ -473,7 +496,7 @@ static int gch_batch_finish(struct gch_batch_run *b,
 	u32 i;
 
 	if (b->results)
-		ret = gch_batch_put_results(b, arg, b->done, false);
+		ret = gch_batch_put_results(b, arg, b->done);
 	for (i = 0; b->reads && i < b->done; i++) {
 		const struct gcheap_batch_op *o = &b->ops[i];
 
@@ -491,7 +514,7 @@ static int gch_batch_finish(struct gch_batch_run *b,
  * data) must be there and writable before anything runs: once ops ran,
  * they stay done, and a batch must not look as if it had not run.  The
  * result fields are proved by storing 0 in them, which is what the copy
- * in found there: a store a page (gch_batch_put_results()), not a
+ * in found there: a store a page (gch_batch_probe_results()), not a
  * page-table walk a page.
  */
 static int gch_batch_check_out(const struct gch_batch_run *b,
@@ -500,7 +523,7 @@ static int gch_batch_check_out(const struct gch_batch_run *b,
 	const struct gcheap_batch_op *o;
 	u32 i;
 
-	if (b->results && gch_batch_put_results(b, arg, b->count, true))
+	if (b->results && gch_batch_probe_results(b, arg))
 		return -EFAULT;
 	for (i = 0; b->reads && i < b->count; i++) {
 		o = &b->ops[i];

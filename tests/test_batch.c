@@ -443,6 +443,78 @@ static void *run_stalled_batch(void *p)
 }
 
 /*
+ * Lay out n ops at @base, @op_size apart (a newer caller's larger ops have
+ * a zero tail): op 0 an INCREF of @a, which has no result, the others
+ * PEEK_SLOTs of @p's slot 0.
+ */
+static void lay_out_peeks(char *base, uint32_t op_size, uint32_t n,
+			  gch_ref_t a, gch_ref_t p)
+{
+	struct gcheap_batch_op o = { .op = GCH_OP_INCREF, .a = a };
+	uint32_t i;
+
+	memset(base, 0, (size_t)n * op_size);
+	memcpy(base, &o, sizeof(o));
+	o = (struct gcheap_batch_op){ .op = GCH_OP_PEEK_SLOT, .a = p };
+	for (i = 1; i < n; i++)
+		memcpy(base + (size_t)i * op_size, &o, sizeof(o));
+}
+
+/*
+ * Result fields on every page of a batch's ops are proved writable before
+ * anything runs, whatever the ops' stride and wherever a field falls
+ * (across a page boundary too); then every result is written back.
+ */
+TEST_F(heap, results_checked_on_every_page)
+{
+	static const uint32_t sizes[] = { sizeof(struct gcheap_batch_op), 48, 256 };
+	/* op 0's result field at the start of a page, or across two */
+	static const size_t starts[] = { 0, 4096 - 36 };
+	char *map = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	gch_ref_t a, p, t, r;
+	unsigned int s, o, page;
+
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &a));
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &p));
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &t));
+	ASSERT_EQ(0, gch_set_slot(self->h, p, 0, t));
+	for (s = 0; s < 3; s++) {
+		for (o = 0; o < 2; o++) {
+			char *base = map + starts[o];
+			uint32_t n = (3 * 4096 - starts[o]) / sizes[s];
+			struct gcheap_batch st = { 0 };
+			uint32_t i;
+
+			for (page = 1; page < 3; page++) {
+				lay_out_peeks(base, sizes[s], n, a, p);
+				ASSERT_EQ(0, mprotect(map + page * 4096, 4096,
+						      PROT_READ));
+				EXPECT_EQ(-EFAULT, raw_batch(self->h, base, n,
+							     sizes[s], NULL));
+				ASSERT_EQ(0, mprotect(map + page * 4096, 4096,
+						      PROT_READ | PROT_WRITE));
+				EXPECT_EQ(1, gch_test_refcount(self->h, a));
+			}
+			lay_out_peeks(base, sizes[s], n, a, p);
+			ASSERT_EQ(0, raw_batch(self->h, base, n, sizes[s], &st));
+			EXPECT_EQ(n, st.done);
+			for (i = 1; i < n; i++) {
+				memcpy(&r, base + (size_t)i * sizes[s] +
+				       offsetof(struct gcheap_batch_op, result),
+				       sizeof(r));
+				ASSERT_EQ(t, r);
+			}
+			EXPECT_EQ(2, gch_test_refcount(self->h, a));
+			EXPECT_EQ(0, gch_decref(self->h, a));
+		}
+	}
+	EXPECT_EQ(2, gch_test_refcount(self->h, t));	/* ours, p's slot */
+	munmap(map, 4 * 4096);
+}
+
+/*
  * The ops' results cannot be written back after the run (the program made
  * them read-only meanwhile; before the run that is -EFAULT with nothing
  * run): the ops stay done, the READ data is still delivered, and the call
