@@ -9,8 +9,9 @@
  * ALLOC_MOVE that moves the references the program held on its two
  * children into its slots.  Checking walks the trees a level at a time
  * with PEEK_SLOT ops (borrowed refs: the root's reference keeps the tree
- * alive), then drops each root's reference, which frees the whole tree in
- * the kernel.
+ * alive), reading a right child only where there is a left one, as the
+ * reference program does; then it drops each root's reference, which
+ * frees the whole tree in the kernel.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -91,35 +92,49 @@ static void build(int d, long k, gch_ref_t *roots, gch_ref_t *a, gch_ref_t *b)
 }
 
 /*
- * Count the nodes of @k trees, a level at a time, through borrowed refs;
- * then drop the roots' references (handed over by the caller), which frees
+ * Read slot @slot of the @n objects in @objs, in batches of borrowed refs
+ * (PEEK_SLOT).  The refs found go to @out, and the objects they were found
+ * in are moved to the start of @objs, in order.  Return: how many.
+ */
+static long peek_level(gch_ref_t *objs, long n, int slot, gch_ref_t *out)
+{
+	long done, m = 0;
+	int i, c;
+
+	for (done = 0; done < n; done += c) {
+		c = n - done > GCHEAP_BATCH_MAX ? GCHEAP_BATCH_MAX : n - done;
+		gch_batch_reset(bt);
+		for (i = 0; i < c; i++)
+			gch_batch_peek_slot(bt, objs[done + i], slot);
+		submit(c);
+		for (i = 0; i < c; i++) {
+			gch_ref_t r = result(i);
+
+			if (r) {
+				objs[m] = objs[done + i];
+				out[m++] = r;
+			}
+		}
+	}
+	return m;
+}
+
+/*
+ * Count the nodes of @k trees, a level at a time, as the reference program
+ * checks a tree: a node's right child is read only when it has a left one.
+ * Then drop the roots' references (handed over by the caller), which frees
  * the trees.  @level and @next: scratch.
  */
 static long check(const gch_ref_t *roots, long k, gch_ref_t *level,
 		  gch_ref_t *next)
 {
-	long count = 0, n = k, m, done;
-	int i, c, per = GCHEAP_BATCH_MAX / 2;
+	long count = 0, n = k, m;
 
 	memcpy(level, roots, k * sizeof(*level));
 	while (n) {
 		count += n;
-		m = 0;
-		for (done = 0; done < n; done += c) {
-			c = n - done > per ? per : n - done;
-			gch_batch_reset(bt);
-			for (i = 0; i < c; i++) {
-				gch_batch_peek_slot(bt, level[done + i], 0);
-				gch_batch_peek_slot(bt, level[done + i], 1);
-			}
-			submit(2 * c);
-			for (i = 0; i < 2 * c; i++) {
-				gch_ref_t r = result(i);
-
-				if (r)
-					next[m++] = r;
-			}
-		}
+		m = peek_level(level, n, 0, next);
+		m += peek_level(level, m, 1, next + m);
 		memcpy(level, next, m * sizeof(*level));
 		n = m;
 	}
