@@ -10,9 +10,10 @@
  *
  * Files: main.c (module, device, parameters), slab.c (size classes, the
  * per-heap object cache, freeing after unlock), table.c (handle table,
- * index-linked lists), object.c (publish, release, reap), heap.c (heap
- * create/destroy, registry, limits), ops.c (the object operations shared
- * by ioctls and batches), ioctl.c, batch.c, gc.c (the collector), weak.c
+ * index-linked lists), object.c (publish, the allocation ops, release,
+ * reap), heap.c (heap create/destroy, registry, limits), ops.c (the other
+ * object operations shared by ioctls and batches), ioctl.c, batch.c, gc.c
+ * (the collector), weak.c
  * (weak references, finalizers), events.c (read(2), poll(2)), tags.c,
  * inspect.c (GCHEAP_IOC_LIST), debugfs.c, verify.c.
  *
@@ -561,17 +562,18 @@ void gch_slab_exit(void);
 void gch_slab_show(struct seq_file *m);
 u64 gch_shape_mem(u32 nslots, u32 size, unsigned int flags);
 extern u16 gch_plain_mem[GCH_INLINE_MAX / 8 + 1];
+extern const u16 gch_class_size[GCH_NCLASS];
+extern u8 gch_class_by8[GCH_INLINE_MAX / 8 + 1];
 struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);
 bool gch_alloc_is_plain(const struct gcheap_alloc *a);
-struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots, u32 size);
+int gch_cache_refill(struct gch_heap *h, unsigned int c);
 void gch_cache_return(struct gch_heap *h, struct gch_obj *obj);
-bool gch_cache_keep(struct gch_heap *h, struct gch_obj *obj);
 void gch_cache_drain(struct gch_heap *h);
 void gch_reap_free(struct gch_reap *r);
 
 /* table.c */
-int gch_handle_alloc_slow(struct gch_heap *h, u32 *idx, u32 *seq);
+s64 gch_handle_alloc_slow(struct gch_heap *h);
 void gch_handle_unhold(struct gch_heap *h);
 void gch_list_init(struct gch_heap *h, enum gch_list l);
 bool gch_list_empty(const struct gch_heap *h, enum gch_list l);
@@ -583,6 +585,10 @@ void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
 bool gch_heap_room(const struct gch_heap *h, u64 mem);
 void gch_yield(struct gch_heap *h);
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
+int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
+		   struct gch_reap *r, u64 *ref);
+int gch_op_alloc_plain(struct gch_heap *h, u32 nslots, u32 size,
+		       struct gch_reap *r, struct gch_obj **out);
 void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 		  struct gch_reap *r);
 void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
@@ -597,11 +603,11 @@ int gch_heap_config(struct gch_heap *h, const struct gcheap_config *cfg);
 void gch_heaps_sum(struct gch_totals *t);
 int gch_ioc_stats(struct gch_heap *h, void *arg);
 
-/* ops.c: each runs under the heap lock, shared by ioctls and batches */
-int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
-		   struct gch_reap *r, u64 *ref);
-int gch_op_alloc_plain(struct gch_heap *h, u32 nslots, u32 size,
-		       struct gch_reap *r, struct gch_obj **out);
+/*
+ * ops.c: each runs under the heap lock, shared by ioctls and batches (the
+ * allocations, gch_op_publish() and gch_op_alloc_plain(), are in object.c
+ * beside gch_obj_publish())
+ */
 int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r);
 int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
 		    struct gch_reap *r);
@@ -851,6 +857,111 @@ static inline u64 gch_obj_mem(const struct gch_obj *obj)
 	return gch_shape_mem(gch_nslots(obj), obj->size, obj->flags);
 }
 
+/* No ext record, data inline: what the heap's object cache keeps. */
+static inline bool gch_obj_is_plain(const struct gch_obj *obj)
+{
+	return !(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj);
+}
+
+/* The size class of a plain object */
+static inline unsigned int gch_plain_class(const struct gch_obj *obj)
+{
+	return gch_class_by8[gch_plain_words(obj)];
+}
+
+/* Push a free slab object of class @c on the heap's cache. */
+static inline void gch_cache_push(struct gch_heap *h, unsigned int c, void *p)
+{
+	struct gch_obj *obj = p;
+
+	h->cache_bytes += gch_class_size[c];
+	h->cache_count++;
+	obj->free_next = h->cache[c];
+	h->cache[c] = obj;
+}
+
+/**
+ * gch_cache_keep() - keep a released object in the heap's object cache
+ * @h: the heap, locked
+ * @obj: an object out of the heap
+ *
+ * Only plain objects are kept, up to GCH_CACHE_BYTES in all.
+ *
+ * Return: true if kept; else the caller frees it after unlocking.
+ */
+static inline bool gch_cache_keep(struct gch_heap *h, struct gch_obj *obj)
+{
+	unsigned int c;
+
+	lockdep_assert_held(&h->lock);
+	if (!gch_obj_is_plain(obj))
+		return false;
+	c = gch_plain_class(obj);
+	if (h->cache_bytes + gch_class_size[c] > GCH_CACHE_BYTES)
+		return false;
+	gch_cache_push(h, c, obj);
+	return true;
+}
+
+/*
+ * Clear a cached object a word at a time: at these sizes memset()'s string
+ * instruction costs more than the stores (and under emulation, such as
+ * QEMU's TCG, it runs a byte at a time).  The barrier keeps the compiler
+ * from turning the loop back into a memset() call.
+ */
+static inline void gch_zero_words(void *p, size_t bytes)
+{
+	u64 *w = p;
+	size_t i;
+
+	for (i = 0; i < DIV_ROUND_UP(bytes, sizeof(u64)); i++) {
+		w[i] = 0;
+		barrier();
+	}
+}
+
+/**
+ * gch_cache_take() - a new plain object, from the heap's cache
+ * @h: the heap, locked
+ * @nslots: slots, as validated
+ * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
+ *
+ * As gch_obj_alloc() makes it: one reference, zeroed slots and payload, in
+ * no heap yet.  Give it back with gch_cache_return() if it is not published.
+ *
+ * Inline: it is the allocation ops' fast path (the refill is not).
+ *
+ * Return: the object, or NULL when the slab has no memory.
+ */
+static inline struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots,
+					     u32 size)
+{
+	size_t bytes = sizeof(struct gch_obj) + gch_data_bytes(nslots, size);
+	unsigned int c = gch_class_by8[DIV_ROUND_UP(bytes, 8)];
+	struct gch_obj *obj;
+
+	lockdep_assert_held(&h->lock);
+	if (!h->cache[c] && gch_cache_refill(h, c))
+		return NULL;
+	obj = h->cache[c];
+	h->cache[c] = obj->free_next;
+	h->cache_bytes -= gch_class_size[c];
+	h->cache_count--;
+	/* every header field, then only the data: the slack stays unread */
+	obj->link = (struct gch_link){};
+	obj->refcnt = 1;
+	obj->urefs = 1;
+	obj->gc_refs = 0;
+	obj->idx = 0;
+	obj->gen = 0;
+	obj->flags = 0;
+	obj->seq = 0;
+	obj->nslots8 = nslots;
+	obj->size = size;
+	gch_zero_words(obj + 1, gch_data_bytes(nslots, size));
+	return obj;
+}
+
 /**
  * gch_slots() - an object's reference slots
  * @obj: the object
@@ -1096,8 +1207,15 @@ static inline int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
 	u64 ent;
 
 	lockdep_assert_held(&h->lock);
-	if (!h->free_idx)
-		return gch_handle_alloc_slow(h, idx, seq);
+	if (!h->free_idx) {
+		s64 v = gch_handle_alloc_slow(h);
+
+		if (v < 0)
+			return v;
+		*idx = (u32)v;
+		*seq = v >> 32;
+		return 0;
+	}
 	ent = h->table[h->free_idx];
 	*idx = h->free_idx;
 	*seq = (gch_ent_seq(ent) + 1) & GCH_SEQ_MASK;

@@ -44,21 +44,14 @@ void gch_yield(struct gch_heap *h)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_yield);
 
-/**
- * gch_obj_publish() - give a new object a ref and put it in generation 0
- * @h: the heap, locked
- * @obj: from gch_obj_alloc()
- *
- * Return: 0, or -EDQUOT (a limit) or -ENOMEM (the handle table) with
- * nothing changed.
- */
-int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
+/* gch_obj_publish(), inline in the allocation ops' fast path */
+static __always_inline int gch_publish(struct gch_heap *h,
+				       struct gch_obj *obj)
 {
 	u64 mem = gch_obj_mem(obj);
 	u32 idx, seq;
 	int ret;
 
-	lockdep_assert_held(&h->lock);
 	if (!gch_heap_room(h, mem))
 		return -EDQUOT;
 	ret = gch_handle_alloc(h, &idx, &seq);
@@ -86,7 +79,85 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	gch_gc_note_alloc(h);
 	return 0;
 }
+
+/**
+ * gch_obj_publish() - give a new object a ref and put it in generation 0
+ * @h: the heap, locked
+ * @obj: from gch_obj_alloc()
+ *
+ * Return: 0, or -EDQUOT (a limit) or -ENOMEM (the handle table) with
+ * nothing changed.
+ */
+int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
+{
+	lockdep_assert_held(&h->lock);
+	return gch_publish(h, obj);
+}
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_publish);
+
+/* gch_obj_publish(), and once more after a full collection for room. */
+static __always_inline int gch_publish_or_collect(struct gch_heap *h,
+						  struct gch_obj *obj,
+						  struct gch_reap *r)
+{
+	int ret = gch_publish(h, obj);
+
+	if (ret == -EDQUOT && gch_collect_for_room(h, r))
+		ret = gch_obj_publish(h, obj);
+	return ret;
+}
+
+/**
+ * gch_op_publish() - publish a new object, collecting once if that helps
+ * @h: the heap, locked
+ * @obj: from gch_obj_alloc()
+ * @r: collects what a collection frees
+ * @ref: the object's ref
+ *
+ * When a limit would be exceeded, a full collection runs first (see
+ * gch_collect_for_room()), so that garbage not yet collected never makes
+ * an allocation fail.
+ *
+ * Return: 0, -EDQUOT or -ENOMEM.
+ */
+int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
+		   struct gch_reap *r, u64 *ref)
+{
+	int ret = gch_publish_or_collect(h, obj, r);
+
+	lockdep_assert_held(&h->lock);
+	if (!ret)
+		*ref = gch_ref_of(h, obj);
+	return ret;
+}
+
+/**
+ * gch_op_alloc_plain() - a new plain object from the heap's cache, published
+ * @h: the heap, locked
+ * @nslots: slots, as validated
+ * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
+ * @r: collects what a collection for room frees
+ * @out: the object, holding the caller's reference
+ *
+ * Return: 0, -EDQUOT or -ENOMEM, with nothing changed.
+ */
+int gch_op_alloc_plain(struct gch_heap *h, u32 nslots, u32 size,
+		       struct gch_reap *r, struct gch_obj **out)
+{
+	struct gch_obj *obj = gch_cache_take(h, nslots, size);
+	int ret;
+
+	lockdep_assert_held(&h->lock);
+	if (!obj)
+		return -ENOMEM;
+	ret = gch_publish_or_collect(h, obj, r);
+	if (ret) {
+		gch_cache_return(h, obj);
+		return ret;
+	}
+	*out = obj;
+	return 0;
+}
 
 /* What gch_forget() does for objects with weakrefs, an ext or frozen. */
 static void gch_forget_special(struct gch_heap *h, struct gch_obj *obj)
@@ -117,8 +188,9 @@ static __always_inline void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 }
 
 /* Take a dead object out of the heap and push it on the release stack. */
-static void gch_unpublish(struct gch_heap *h, struct gch_obj *obj,
-			  struct gch_obj **stack)
+static __always_inline void gch_unpublish(struct gch_heap *h,
+					  struct gch_obj *obj,
+					  struct gch_obj **stack)
 {
 	if (gch_nslots(obj))
 		gch_list_del(h, obj);

@@ -111,69 +111,6 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p)
 	return 0;
 }
 
-/* gch_obj_publish(), and once more after a full collection for room. */
-static int gch_publish_or_collect(struct gch_heap *h, struct gch_obj *obj,
-				  struct gch_reap *r)
-{
-	int ret = gch_obj_publish(h, obj);
-
-	if (ret == -EDQUOT && gch_collect_for_room(h, r))
-		ret = gch_obj_publish(h, obj);
-	return ret;
-}
-
-/**
- * gch_op_publish() - publish a new object, collecting once if that helps
- * @h: the heap, locked
- * @obj: from gch_obj_alloc()
- * @r: collects what a collection frees
- * @ref: the object's ref
- *
- * When a limit would be exceeded, a full collection runs first (see
- * gch_collect_for_room()), so that garbage not yet collected never makes
- * an allocation fail.
- *
- * Return: 0, -EDQUOT or -ENOMEM.
- */
-int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
-		   struct gch_reap *r, u64 *ref)
-{
-	int ret = gch_publish_or_collect(h, obj, r);
-
-	lockdep_assert_held(&h->lock);
-	if (!ret)
-		*ref = gch_ref_of(h, obj);
-	return ret;
-}
-
-/**
- * gch_op_alloc_plain() - a new plain object from the heap's cache, published
- * @h: the heap, locked
- * @nslots: slots, as validated
- * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
- * @r: collects what a collection for room frees
- * @out: the object, holding the caller's reference
- *
- * Return: 0, -EDQUOT or -ENOMEM, with nothing changed.
- */
-int gch_op_alloc_plain(struct gch_heap *h, u32 nslots, u32 size,
-		       struct gch_reap *r, struct gch_obj **out)
-{
-	struct gch_obj *obj = gch_cache_take(h, nslots, size);
-	int ret;
-
-	lockdep_assert_held(&h->lock);
-	if (!obj)
-		return -ENOMEM;
-	ret = gch_publish_or_collect(h, obj, r);
-	if (ret) {
-		gch_cache_return(h, obj);
-		return ret;
-	}
-	*out = obj;
-	return 0;
-}
-
 /**
  * gch_op_peek_slot() - what a slot names, as a borrowed ref
  * @h: the heap, locked

@@ -23,15 +23,17 @@
  * non-empty usercopy region (which is also what keeps it unmerged before
  * 6.5), so an object with no data at all still gets 8 bytes of one.
  */
-static const u16 gch_class_size[GCH_NCLASS] = {
+const u16 gch_class_size[GCH_NCLASS] = {
 	GCH_CLASS_MIN, 48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
 };
+EXPORT_SYMBOL_IF_KUNIT(gch_class_size);
 
 static struct kmem_cache *gch_caches[GCH_NCLASS];
 static struct percpu_counter gch_class_live[GCH_NCLASS];
-static u8 gch_class_by8[GCH_INLINE_MAX / 8 + 1];
+u8 gch_class_by8[GCH_INLINE_MAX / 8 + 1] __ro_after_init;
+EXPORT_SYMBOL_IF_KUNIT(gch_class_by8);
 /* gch_shape_mem() of plain objects by header + data in words (gch_obj_mem()) */
-u16 gch_plain_mem[GCH_INLINE_MAX / 8 + 1];
+u16 gch_plain_mem[GCH_INLINE_MAX / 8 + 1] __ro_after_init;
 
 /**
  * gch_slab_init() - create gcheap's slab caches
@@ -140,56 +142,19 @@ static void gch_class_free_bulk(unsigned int c, void **p, unsigned int n)
  */
 #define GCH_CACHE_REFILL	32
 
-static bool gch_obj_is_plain(const struct gch_obj *obj)
-{
-	return !(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj);
-}
-
-/* gch_class_for() of a plain object */
-static unsigned int gch_plain_class(const struct gch_obj *obj)
-{
-	return gch_class_by8[gch_plain_words(obj)];
-}
-
-/* Push a free slab object of class @c on the heap's cache. */
-static void gch_cache_push(struct gch_heap *h, unsigned int c, void *p)
-{
-	struct gch_obj *obj = p;
-
-	h->cache_bytes += gch_class_size[c];
-	h->cache_count++;
-	obj->free_next = h->cache[c];
-	h->cache[c] = obj;
-}
-
 /**
- * gch_cache_keep() - keep a released object in the heap's object cache
+ * gch_cache_refill() - fill an empty class of the heap's object cache
  * @h: the heap, locked
- * @obj: an object out of the heap
+ * @c: the size class
  *
- * Only plain objects are kept, up to GCH_CACHE_BYTES in all.
- *
- * Return: true if kept; else the caller frees it after unlocking.
+ * Return: 0, or -ENOMEM when the slab has no memory.
  */
-bool gch_cache_keep(struct gch_heap *h, struct gch_obj *obj)
-{
-	unsigned int c;
-
-	lockdep_assert_held(&h->lock);
-	if (!gch_obj_is_plain(obj))
-		return false;
-	c = gch_plain_class(obj);
-	if (h->cache_bytes + gch_class_size[c] > GCH_CACHE_BYTES)
-		return false;
-	gch_cache_push(h, c, obj);
-	return true;
-}
-
-static int gch_cache_refill(struct gch_heap *h, unsigned int c)
+int gch_cache_refill(struct gch_heap *h, unsigned int c)
 {
 	void *objs[GCH_CACHE_REFILL];
 	unsigned int i;
 
+	lockdep_assert_held(&h->lock);
 	if (!kmem_cache_alloc_bulk(gch_caches[c], GCH_GFP, GCH_CACHE_REFILL,
 				   objs))
 		return -ENOMEM;
@@ -198,62 +163,7 @@ static int gch_cache_refill(struct gch_heap *h, unsigned int c)
 		gch_cache_push(h, c, objs[i]);
 	return 0;
 }
-
-/*
- * Clear a cached object a word at a time: at these sizes memset()'s string
- * instruction costs more than the stores (and under emulation, such as
- * QEMU's TCG, it runs a byte at a time).  The barrier keeps the compiler
- * from turning the loop back into a memset() call.
- */
-static void gch_zero_words(void *p, size_t bytes)
-{
-	u64 *w = p;
-	size_t i;
-
-	for (i = 0; i < DIV_ROUND_UP(bytes, sizeof(u64)); i++) {
-		w[i] = 0;
-		barrier();
-	}
-}
-
-/**
- * gch_cache_take() - a new plain object, from the heap's cache
- * @h: the heap, locked
- * @nslots: slots, as validated
- * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
- *
- * As gch_obj_alloc() makes it: one reference, zeroed slots and payload, in
- * no heap yet.  Give it back with gch_cache_return() if it is not published.
- *
- * Return: the object, or NULL when the slab has no memory.
- */
-struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots, u32 size)
-{
-	unsigned int c = gch_class_for(nslots, size, 0);
-	struct gch_obj *obj;
-
-	lockdep_assert_held(&h->lock);
-	if (!h->cache[c] && gch_cache_refill(h, c))
-		return NULL;
-	obj = h->cache[c];
-	h->cache[c] = obj->free_next;
-	h->cache_bytes -= gch_class_size[c];
-	h->cache_count--;
-	/* every header field, then only the data: the slack stays unread */
-	obj->link = (struct gch_link){};
-	obj->refcnt = 1;
-	obj->urefs = 1;
-	obj->gc_refs = 0;
-	obj->idx = 0;
-	obj->gen = 0;
-	obj->flags = 0;
-	obj->seq = 0;
-	obj->nslots8 = nslots;
-	obj->size = size;
-	gch_zero_words(obj + 1, gch_data_bytes(nslots, size));
-	return obj;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_cache_take);
+EXPORT_SYMBOL_IF_KUNIT(gch_cache_refill);
 
 /**
  * gch_cache_return() - give back an object from gch_cache_take() never published

@@ -36,27 +36,28 @@ static int gch_table_grow(struct gch_heap *h)
 /**
  * gch_handle_alloc_slow() - gch_handle_alloc() when no entry is free
  * @h: the heap, locked
- * @idx: the new entry's index
- * @seq: the sequence its first ref carries
  *
  * Takes the entry after the last used one, growing the table (doubling
- * it, up to GCH_IDX_LIMIT entries) when it is full.
+ * it, up to GCH_IDX_LIMIT entries) when it is full.  The entry comes back
+ * as one value, not through pointers, so that the inline fast path's
+ * callers keep theirs in registers.
  *
- * Return: 0, -ENOMEM, or -EDQUOT when the table cannot grow any more.
+ * Return: the new entry's index, with the sequence its first ref carries
+ * shifted left by 32; or -ENOMEM, or -EDQUOT when the table cannot grow
+ * any more.
  */
-int gch_handle_alloc_slow(struct gch_heap *h, u32 *idx, u32 *seq)
+s64 gch_handle_alloc_slow(struct gch_heap *h)
 {
 	int ret;
 
+	BUILD_BUG_ON(GCH_SEQ_BITS > 31);	/* the value stays positive */
 	lockdep_assert_held(&h->lock);
 	if (h->table_used >= h->table_len) {
 		ret = gch_table_grow(h);
 		if (ret)
 			return ret;
 	}
-	*idx = h->table_used++;
-	*seq = h->seq_base;
-	return 0;
+	return (s64)h->seq_base << 32 | h->table_used++;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_handle_alloc_slow);
 
