@@ -299,10 +299,10 @@ struct gcheap_batch_op {
  * GCHEAP_IOC_BATCH: ops run in order, stopping at the first failure.
  * Returns 0 when the batch ran; -EFAULT, with nothing run, when a buffer it
  * would write to is not writable: READ buffers, and the ops' result fields
- * (every op's when one op has a result: the kernel first stores 0 in
- * them, which is what they must hold); 1 when it ran but could not write
- * everything back because the program unmapped a buffer meanwhile (done
- * and error still tell what ran).
+ * (every op's when one op has a result: before the run the kernel may
+ * store 0, which is what they must hold, in any of them); 1 when it ran
+ * but could not write everything back because the program unmapped a
+ * buffer meanwhile (done and error still tell what ran).
  */
 struct gcheap_batch {
 	__u64 ops;		/* user pointer to struct gcheap_batch_op[count] */
