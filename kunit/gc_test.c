@@ -103,12 +103,13 @@ static void gch_test_backtrack_from_scc(struct kunit *test)
 
 /*
  * mixed_lowpoint: two overlapping cycles sharing a node, plus a tail
- * that only the cycles reach, and one edge out to a live object.
+ * that only the cycles reach, and one edge out to a live object (which
+ * has a slot, so that the tail is tracked: gch_track_for()).
  */
 static void gch_test_mixed_lowpoint(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
-	struct gch_obj *o[5], *live = gk_obj(test, h, 0, 0, 0);
+	struct gch_obj *o[5], *live = gk_obj(test, h, 1, 0, 0);
 
 	gk_objs(test, h, o, 5, 3);
 	gk_set(test, h, o[0], 0, o[1]);
@@ -130,7 +131,7 @@ static void gch_test_mixed_lowpoint(struct kunit *test)
 static void gch_test_cycle_spanning_generations(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
-	struct gch_obj *old = gk_obj(test, h, 1, 0, 0), *young;
+	struct gch_obj *old = gk_tracked(test, h, 1), *young;
 
 	gk_collect(h, 1);
 	KUNIT_EXPECT_EQ(test, (u32)old->gen, 2U);
@@ -148,7 +149,7 @@ static void gch_test_cycle_spanning_generations(struct kunit *test)
 static void gch_test_promotion_and_counts(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
-	struct gch_obj *a = gk_obj(test, h, 1, 0, 0);
+	struct gch_obj *a = gk_tracked(test, h, 1);
 
 	KUNIT_EXPECT_EQ(test, h->gen[0].count, 1U);
 	gk_collect(h, 0);
@@ -165,6 +166,54 @@ static void gch_test_promotion_and_counts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->long_lived_pending, 0ULL);
 	KUNIT_EXPECT_EQ(test, h->gen[2].stats.collections, 1ULL);
 	gk_drop(h, a);
+}
+
+/* The first object of list @l, or 0 when it is empty. */
+static u32 gk_first(struct gch_heap *h, enum gch_list l)
+{
+	u32 first;
+
+	mutex_lock(&h->lock);
+	first = gch_list_first(h, l);
+	mutex_unlock(&h->lock);
+	return first == GCH_HEAD(l) ? 0 : first;
+}
+
+/*
+ * Tracked from the first slot set that names an object with slots, not
+ * before (what names nothing, or only objects without slots, cannot be in
+ * a cycle), and for good after.
+ */
+static void gch_test_tracked_when_a_slot_names(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a = gk_obj(test, h, 2, 0, 0);
+	struct gch_obj *b = gk_obj(test, h, 0, 0, 0);
+	struct gch_obj *c = gk_obj(test, h, 1, 0, 0);
+
+	KUNIT_EXPECT_FALSE(test, gch_tracked(a));
+	KUNIT_EXPECT_EQ(test, gk_first(h, GCH_L_GEN0), 0U);
+	KUNIT_EXPECT_EQ(test, h->gen[0].count, 3U);	/* counted all the same */
+	KUNIT_EXPECT_EQ(test, gk_collect(h, 0), 0ULL);
+	KUNIT_EXPECT_EQ(test, (u32)a->gen, 0U);
+	gk_set(test, h, a, 1, NULL);
+	gk_set(test, h, a, 0, b);
+	KUNIT_EXPECT_FALSE(test, gch_tracked(a));
+	gk_set(test, h, a, 1, c);
+	KUNIT_EXPECT_TRUE(test, gch_tracked(a));
+	KUNIT_EXPECT_EQ(test, gk_first(h, GCH_L_GEN0), (u32)a->idx);
+	gk_set(test, h, a, 1, NULL);
+	KUNIT_EXPECT_TRUE(test, gch_tracked(a));
+	KUNIT_EXPECT_EQ(test, gk_collect(h, 0), 0ULL);
+	KUNIT_EXPECT_EQ(test, (u32)a->gen, 1U);
+	KUNIT_EXPECT_EQ(test, gk_first(h, GCH_L_GEN1), (u32)a->idx);
+	KUNIT_EXPECT_FALSE(test, gch_tracked(b));
+	KUNIT_EXPECT_FALSE(test, gch_tracked(c));
+	gk_drop(h, a);
+	gk_drop(h, b);
+	gk_drop(h, c);
+	KUNIT_EXPECT_EQ(test, gk_first(h, GCH_L_GEN1), 0U);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
 }
 
 static void gch_test_frozen_cycle(struct kunit *test)
@@ -259,7 +308,7 @@ static void gch_test_threshold_triggers(struct kunit *test)
 	gk_objs(test, h, o, 3, 1);
 	flush_work(&h->gc_work);
 	KUNIT_EXPECT_EQ(test, h->gen[0].stats.collections, 0ULL);
-	o[3] = gk_obj(test, h, 1, 0, 0);
+	o[3] = gk_tracked(test, h, 1);
 	flush_work(&h->gc_work);
 	KUNIT_EXPECT_EQ(test, h->gen[0].stats.collections, 1ULL);
 	KUNIT_EXPECT_EQ(test, h->gen[0].count, 0U);
@@ -335,6 +384,7 @@ static struct kunit_case gch_gc_cases[] = {
 	KUNIT_CASE(gch_test_mixed_lowpoint),
 	KUNIT_CASE(gch_test_cycle_spanning_generations),
 	KUNIT_CASE(gch_test_promotion_and_counts),
+	KUNIT_CASE(gch_test_tracked_when_a_slot_names),
 	KUNIT_CASE(gch_test_frozen_cycle),
 	KUNIT_CASE(gch_test_saveall),
 	KUNIT_CASE(gch_test_long_lived_heuristic),

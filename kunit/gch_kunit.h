@@ -28,6 +28,27 @@ static inline struct gch_obj *gk_obj(struct kunit *test, struct gch_heap *h,
 	return obj;
 }
 
+/*
+ * Track an object now, as its first slot set would: for tests of the
+ * collector that want an object in a generation without the reference a
+ * slot adds (gch_track()).
+ */
+static inline struct gch_obj *gk_track(struct gch_heap *h,
+				       struct gch_obj *obj)
+{
+	mutex_lock(&h->lock);
+	gch_track(h, obj);
+	mutex_unlock(&h->lock);
+	return obj;
+}
+
+/* A tracked object with @nslots empty slots. */
+static inline struct gch_obj *gk_tracked(struct kunit *test,
+					 struct gch_heap *h, u32 nslots)
+{
+	return gk_track(h, gk_obj(test, h, nslots, 0, 0));
+}
+
 static inline void gk_set(struct kunit *test, struct gch_heap *h,
 			  struct gch_obj *obj, u32 slot, struct gch_obj *t)
 {

@@ -112,7 +112,7 @@ static void gch_test_slices_find_the_same(struct kunit *test)
 static void gch_test_slot_set_during_subtract(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
-	struct gch_obj *a, *b, *c = gk_obj(test, h, 1, 0, 0);
+	struct gch_obj *a, *b, *c = gk_tracked(test, h, 1);
 
 	gk_cycle(test, h, &a, &b);
 	gk_start(h);
@@ -162,7 +162,7 @@ static void gch_test_weakref_get_during_move(struct kunit *test)
 	int ret;
 
 	gk_cycle(test, h, &a, &b);
-	live = gk_obj(test, h, 1, 0, 0);	/* the walk stops before it */
+	live = gk_tracked(test, h, 1);	/* the walk stops before it */
 	mutex_lock(&h->lock);
 	ret = gch_weak_new(h, a, 0, 0, &wref);
 	mutex_unlock(&h->lock);
@@ -199,7 +199,7 @@ static void gch_test_release_at_cursor(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		o[i] = gk_obj(test, h, 1, 0, 0);
+		o[i] = gk_tracked(test, h, 1);
 	gk_cycle(test, h, &a, &b);
 	gk_start(h);
 	gk_step(h, 1);
@@ -252,7 +252,7 @@ static void gch_test_made_during_pass_floats(struct kunit *test)
 	struct gch_obj *a, *b, *c, *d;
 
 	gk_cycle(test, h, &a, &b);
-	c = gk_obj(test, h, 1, 0, 0);		/* in the set, held */
+	c = gk_tracked(test, h, 1);		/* in the set, held */
 	gk_start(h);
 	gk_step_to(test, h, GCH_PASS_SUBTRACT);
 	gk_set(test, h, c, 0, c);
@@ -263,6 +263,34 @@ static void gch_test_made_during_pass_floats(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 2ULL);
 	KUNIT_EXPECT_EQ(test, gk_objects(h), 2ULL);
 	KUNIT_EXPECT_EQ(test, (u32)d->gen, 0U);
+	KUNIT_EXPECT_EQ(test, gk_collect(h, 2), 2ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
+}
+
+/*
+ * An untracked object whose slot is set while a pass runs joins generation
+ * 0, outside the set, as an allocation does; what it names is touched.
+ */
+static void gch_test_tracked_during_pass(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a, *b, *c = gk_obj(test, h, 1, 0, 0);
+
+	gk_cycle(test, h, &a, &b);
+	gk_start(h);
+	gk_step_to(test, h, GCH_PASS_SUBTRACT);
+	gk_set(test, h, c, 0, a);
+	KUNIT_EXPECT_TRUE(test, gch_tracked(c));
+	KUNIT_EXPECT_FALSE(test, (u32)c->flags & GCH_OF_COLLECTING);
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_EQ(test, gch_list_first(h, GCH_L_GEN0), (u32)c->idx);
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 0ULL);
+	KUNIT_EXPECT_EQ(test, h->pass.touched, 1ULL);	/* a */
+	KUNIT_EXPECT_EQ(test, (u32)c->gen, 0U);
+	KUNIT_EXPECT_EQ(test, (u32)a->gen, (u32)GCH_NGEN - 1);
+	gk_set(test, h, c, 0, NULL);
+	gk_drop(h, c);
 	KUNIT_EXPECT_EQ(test, gk_collect(h, 2), 2ULL);
 	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
 }
@@ -309,6 +337,7 @@ static struct kunit_case gch_pass_cases[] = {
 	KUNIT_CASE(gch_test_release_at_cursor),
 	KUNIT_CASE(gch_test_garbage_stale_while_freed),
 	KUNIT_CASE(gch_test_made_during_pass_floats),
+	KUNIT_CASE(gch_test_tracked_during_pass),
 	KUNIT_CASE(gch_test_one_pass_at_a_time),
 	KUNIT_CASE(gch_test_pause_histogram),
 	{}

@@ -25,7 +25,7 @@ static void gch_test_over_decref(struct kunit *test)
 	struct gch_obj *x, *z;
 	u64 rz;
 
-	x = gk_obj(test, h, 1, 0, 0);
+	x = gk_tracked(test, h, 1);
 	mutex_lock(&h->lock);
 	gch_freeze(h);
 	mutex_unlock(&h->lock);
@@ -88,6 +88,7 @@ static void gch_test_counts_saturate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gch_user_get(h, a), 0);
 	KUNIT_EXPECT_EQ(test, gch_user_get(h, a), -EOVERFLOW);
 	KUNIT_EXPECT_EQ(test, gch_set_slot(h, b, 0, a, &r), -EOVERFLOW);
+	KUNIT_EXPECT_FALSE(test, gch_tracked(b));	/* nothing changed */
 	KUNIT_EXPECT_EQ(test, a->refcnt, GCH_REF_MAX);
 	gch_finalize(h, a);
 	KUNIT_EXPECT_EQ(test, a->refcnt, U32_MAX - 1);
@@ -366,7 +367,7 @@ static void gch_test_verify_object_index(struct kunit *test)
 static void gch_test_verify_dangling_slot(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
-	struct gch_obj *a = gk_obj(test, h, 1, 0, 0);
+	struct gch_obj *a = gk_tracked(test, h, 1);
 	struct gch_obj *c = gk_obj(test, h, 0, 0, 0);
 	struct seq_file m = { .private = h };
 	u64 rc = gch_ref_of(h, c);
@@ -398,8 +399,8 @@ static void gch_test_verify_dangling_slot(struct kunit *test)
 static void gch_test_verify_two_lists(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
-	struct gch_obj *a = gk_obj(test, h, 1, 0, 0);
-	struct gch_obj *c = gk_obj(test, h, 1, 0, 0);
+	struct gch_obj *a = gk_tracked(test, h, 1);
+	struct gch_obj *c = gk_tracked(test, h, 1);
 	struct seq_file m = { .private = h };
 	u32 ci = c->idx;
 	const char *out;
@@ -426,7 +427,7 @@ static void gch_test_verify_two_lists(struct kunit *test)
 static void gch_test_verify_generation(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
-	struct gch_obj *a = gk_obj(test, h, 1, 0, 0);
+	struct gch_obj *a = gk_tracked(test, h, 1);
 	struct seq_file m = { .private = h };
 	const char *out;
 
@@ -481,26 +482,34 @@ static void gch_test_verify_dead_event(struct kunit *test)
 }
 
 /*
- * An object in a generation list that says it has no slots (its one slot
- * is empty, and its slab class is the same either way).
+ * An untracked object that names an object with slots, or says it is of a
+ * generation other than 0: the collector would never see it.
  */
-static void gch_test_verify_tracked(struct kunit *test)
+static void gch_test_verify_untracked(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
 	struct gch_obj *a = gk_obj(test, h, 1, 0, 0);
+	struct gch_obj *b = gk_obj(test, h, 1, 0, 0);
 	struct seq_file m = { .private = h };
 	const char *out;
 
 	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
 	mutex_lock(&h->lock);
-	a->nslots8 = 0;
+	gch_slots(a)[0] = b->idx;	/* as a slot set that did not track */
+	b->refcnt++;
+	a->gen = 1;
 	mutex_unlock(&h->lock);
 	out = gk_verify(test, &m);
-	gk_expect_line(test, out, "tracked: index %u: 1, expected 0\n",
+	gk_expect_line(test, out, "untracked slot: index %u: %u, expected 0\n",
+		       a->idx, b->idx);
+	gk_expect_line(test, out,
+		       "untracked generation: index %u: 1, expected 0\n",
 		       a->idx);
-	KUNIT_EXPECT_EQ(test, gk_lines(out), 1U);
+	KUNIT_EXPECT_EQ(test, gk_lines(out), 2U);
 	mutex_lock(&h->lock);
-	a->nslots8 = 1;
+	gch_slots(a)[0] = 0;
+	b->refcnt--;
+	a->gen = 0;
 	mutex_unlock(&h->lock);
 	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
 }
@@ -607,7 +616,7 @@ static struct kunit_case gch_security_cases[] = {
 	KUNIT_CASE(gch_test_verify_two_lists),
 	KUNIT_CASE(gch_test_verify_generation),
 	KUNIT_CASE(gch_test_verify_dead_event),
-	KUNIT_CASE(gch_test_verify_tracked),
+	KUNIT_CASE(gch_test_verify_untracked),
 	KUNIT_CASE(gch_test_verify_collector_flags),
 	KUNIT_CASE(gch_test_verify_counters),
 	KUNIT_CASE(gch_test_verify_more),

@@ -356,6 +356,8 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 			return ret;
 		o->result = gch_ref_of(h, obj);
 	}
+	gch_track_for(h, obj, s0);
+	gch_track_for(h, obj, s1);
 	if (s0) {
 		gch_touch(h, s0);
 		gch_slots(obj)[0] = s0->idx;

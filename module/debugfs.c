@@ -329,12 +329,12 @@ static void gch_dot_body(struct seq_file *m, struct gch_heap *h,
 				break;
 		seq_puts(m, "  }\n");
 	}
-	seq_puts(m, "  subgraph cluster_untracked {\n    label=\"no slots (untracked)\";\n");
+	seq_puts(m, "  subgraph cluster_untracked {\n    label=\"untracked\";\n");
 	for (i = 1; i < h->table_used; i++) {
 		u64 ent = h->table[i];
 
 		gch_resched(h, &d->work, 1);
-		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK) || gch_nslots(gch_at(h, i)))
+		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK) || gch_tracked(gch_at(h, i)))
 			continue;
 		if (!gch_dot_node(m, h, gch_at(h, i), d))
 			break;

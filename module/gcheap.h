@@ -92,9 +92,10 @@
  *            heap's object cache (gch_cache_take()).
  * published  given a handle and counted in the heap (gch_obj_publish()):
  *            from then on refs name it; before, it is only memory.
- * tracked    in a generation list, so the collector sees it: objects with
- *            slots.  Objects without slots cannot be in a cycle and are
- *            never tracked.
+ * tracked    in a generation list, so the collector sees it: objects of
+ *            which a slot has named an object (gch_track()).  Objects
+ *            whose slots are all empty cannot be in a cycle; they are not
+ *            tracked until one is set, and slotless ones never are.
  * urefs      the references the program holds, a part of refcnt; the
  *            heap's own (slots, queued events, the garbage list) are the
  *            rest, and the program cannot drop them.
@@ -196,7 +197,7 @@ struct gch_link {
 
 /**
  * struct gch_obj - an object's header, in one of gcheap's slab caches
- * @link: generation list (heap lock); untracked (slotless) objects have none
+ * @link: generation list (heap lock); zero while untracked (gch_tracked())
  * @free_next: the chain of objects being released (after unlinking)
  * @refcnt: every reference: @urefs + slots naming it + a queued FINALIZE
  *	    event + the garbage list's (heap lock)
@@ -1339,6 +1340,58 @@ static inline void gch_list_del(struct gch_heap *h, struct gch_obj *obj)
 		h->pass.cursor = obj->link.next;
 	gch_link_at(h, obj->link.prev)->next = obj->link.next;
 	gch_link_at(h, obj->link.next)->prev = obj->link.prev;
+}
+
+/**
+ * gch_tracked() - whether an object is in a list the collector walks
+ * @obj: a live object
+ *
+ * A list's links are handle indices or heads, never 0; an untracked
+ * object's link is zero from its allocation on.
+ *
+ * Return: true when the object is in a generation (or the collector's)
+ * list.
+ */
+static inline bool gch_tracked(const struct gch_obj *obj)
+{
+	return obj->link.next;
+}
+
+/**
+ * gch_track() - put an object into generation 0
+ * @h: the heap, locked
+ * @obj: a live object
+ *
+ * An object whose slots are empty or name only objects without slots
+ * cannot be in a cycle: every member of a cycle names the next one, which
+ * has a slot to name the one after.  So an object is not tracked until a
+ * slot of it names an object with slots (gch_track_for()), as CPython's
+ * dicts are not until they hold a container; from then on it stays
+ * tracked.  Its generation is 0 until then, and what collections make it
+ * after.  While a pass runs it joins generation 0 outside the set, as an
+ * allocation does.
+ */
+static inline void gch_track(struct gch_heap *h, struct gch_obj *obj)
+{
+	lockdep_assert_held(&h->lock);
+	if (!gch_tracked(obj))
+		gch_list_add_tail(h, GCH_L_GEN0, obj);
+}
+
+/**
+ * gch_track_for() - track an object that is to name another in a slot
+ * @h: the heap, locked
+ * @obj: the object whose slot is set
+ * @target: what the slot is to name, or NULL
+ *
+ * So an untracked object's slots never name an object that has slots.
+ */
+static inline void gch_track_for(struct gch_heap *h, struct gch_obj *obj,
+				 const struct gch_obj *target)
+{
+	lockdep_assert_held(&h->lock);
+	if (target && gch_nslots(target))
+		gch_track(h, obj);
 }
 
 /**

@@ -75,7 +75,36 @@ static bool gch_points_at(struct gch_obj *obj, u32 idx)
 	return false;
 }
 
-/* Every tracked object, frozen and saved garbage included, that names it. */
+/*
+ * The untracked objects that name @target, in table order.  Only an
+ * object without slots can have any (gch_track_for()).
+ */
+static void gch_list_untracked_referrers(struct gch_heap *h,
+					 struct gch_lister *ls,
+					 struct gch_obj *target)
+{
+	struct gch_obj *obj;
+	u64 ent;
+	u32 i;
+
+	for (i = 1; i < h->table_used; i++) {
+		ent = h->table[i];
+		gch_resched(h, &ls->work, 1);
+		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
+			continue;
+		obj = gch_ent_obj(ent);
+		if (gch_tracked(obj))
+			continue;
+		if (gch_points_at(obj, target->idx))
+			gch_lister_add(h, ls, obj);
+		gch_resched(h, &ls->work, gch_nslots(obj));
+	}
+}
+
+/*
+ * Every object that names it: the tracked ones (frozen and saved garbage
+ * included) in list order, then the untracked ones.
+ */
 static void gch_list_referrers(struct gch_heap *h, struct gch_lister *ls,
 			       struct gch_obj *target)
 {
@@ -95,6 +124,8 @@ static void gch_list_referrers(struct gch_heap *h, struct gch_lister *ls,
 			gch_resched(h, &ls->work, 1 + gch_nslots(obj));
 		}
 	}
+	if (!gch_nslots(target))
+		gch_list_untracked_referrers(h, ls, target);
 }
 
 static int gch_list_locked(struct gch_heap *h, const struct gcheap_list *a,

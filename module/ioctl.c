@@ -330,6 +330,8 @@ static int gch_ioc_info(struct gch_heap *h, void *arg)
 			in->flags |= GCH_OBJ_FINALIZABLE;
 		if (obj->flags & GCH_OF_FINALIZED)
 			in->flags |= GCH_OBJ_FINALIZED;
+		if (gch_tracked(obj))
+			in->flags |= GCH_OBJ_TRACKED;
 	} else {
 		ret = -ESTALE;
 	}

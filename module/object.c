@@ -67,8 +67,6 @@ static __always_inline int gch_publish(struct gch_heap *h,
 	h->table[idx] = (uintptr_t)obj;
 	if (obj->flags & GCH_OF_EXT)
 		gch_tag_account(h, obj, true);
-	if (gch_nslots(obj))
-		gch_list_add_tail(h, GCH_L_GEN0, obj);
 	if (h->gen[0].count != U32_MAX)
 		h->gen[0].count++;
 	h->nobjects++;
@@ -192,7 +190,7 @@ static __always_inline void gch_unpublish(struct gch_heap *h,
 					  struct gch_obj *obj,
 					  struct gch_obj **stack)
 {
-	if (gch_nslots(obj))
+	if (gch_tracked(obj))
 		gch_list_del(h, obj);
 	gch_forget(h, obj);
 	gch_handle_free(h, obj->idx, obj->seq);
@@ -315,6 +313,7 @@ int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
 		ret = gch_incref(h, target);
 		if (ret)
 			return ret;
+		gch_track_for(h, obj, target);
 	}
 	slots[slot] = target ? target->idx : 0;
 	if (gch_slot_obj(h, old))

@@ -5,7 +5,8 @@
  * references plus the slots, queued events and garbage list that name the
  * object (a weakref's: the program's plus its queued event's); every
  * tracked object is in exactly one list, the one of its generation, and no
- * untracked object is in any; the counters agree with what is there.
+ * untracked object is in any, nor names an object with slots, nor has a
+ * generation other than 0; the counters agree with what is there.
  * Prints "ok", or one line per violation (at most GCH_VERIFY_MAX).
  *
  * Runs under the heap's lock (see "Locking" in gcheap.h), which it holds
@@ -45,14 +46,38 @@ static void gch_verify_weak(struct gch_verify *v, u32 i, u64 ent)
 		gch_verify_bad(v, "weakref refcount", i, w->refcnt, want);
 }
 
-/* Count slot references; check slots name live objects. */
+/*
+ * Count an object's slot references; check that they name live objects,
+ * and none with slots if the object is untracked.
+ */
+static void gch_verify_obj_slots(struct gch_heap *h, struct gch_verify *v,
+				 struct gch_obj *obj, u32 i)
+{
+	u32 s, n = gch_nslots(obj), *slots = gch_slots(obj);
+	struct gch_obj *t;
+
+	for (s = 0; s < n; s++) {
+		if (!slots[s])
+			continue;
+		t = gch_slot_obj(h, slots[s]);
+		if (!t) {
+			gch_verify_bad(v, "dangling slot", i, slots[s], 0);
+			continue;
+		}
+		v->refs[slots[s]]++;
+		if (!gch_tracked(obj) && gch_nslots(t))
+			gch_verify_bad(v, "untracked slot", i, slots[s], 0);
+	}
+}
+
+/* Count objects, weakrefs and slot references; check each object. */
 static void gch_verify_slots(struct gch_heap *h, struct gch_verify *v,
 			     u64 *objects, u64 *bytes, u64 *weak, u64 *mem)
 {
 	unsigned long work = 0;
 	struct gch_obj *obj;
-	u32 i, s, *slots;
 	u64 ent;
+	u32 i;
 
 	for (i = 1; i < h->table_used; i++) {
 		ent = h->table[i];
@@ -71,15 +96,7 @@ static void gch_verify_slots(struct gch_heap *h, struct gch_verify *v,
 		gch_resched(h, &work, 1 + gch_nslots(obj));
 		if (obj->idx != i)
 			gch_verify_bad(v, "object index", i, obj->idx, i);
-		slots = gch_slots(obj);
-		for (s = 0; s < gch_nslots(obj); s++) {
-			if (!slots[s])
-				continue;
-			if (!gch_slot_obj(h, slots[s]))
-				gch_verify_bad(v, "dangling slot", i, slots[s], 0);
-			else
-				v->refs[slots[s]]++;
-		}
+		gch_verify_obj_slots(h, v, obj, i);
 	}
 }
 
@@ -145,8 +162,10 @@ static void gch_verify_objects(struct gch_heap *h, struct gch_verify *v)
 		if (obj->refcnt != obj->urefs + v->refs[i] || !obj->refcnt)
 			gch_verify_bad(v, "refcount", i, obj->refcnt,
 				       (u64)obj->urefs + v->refs[i]);
-		if (!!gch_nslots(obj) != !!v->seen[i])
-			gch_verify_bad(v, "tracked", i, v->seen[i], !!gch_nslots(obj));
+		if (gch_tracked(obj) != !!v->seen[i])
+			gch_verify_bad(v, "tracked", i, v->seen[i], gch_tracked(obj));
+		if (!gch_tracked(obj) && obj->gen)
+			gch_verify_bad(v, "untracked generation", i, obj->gen, 0);
 		if (obj->flags & (GCH_OF_COLLECTING | GCH_OF_UNREACHABLE))
 			gch_verify_bad(v, "collector flags", i, obj->flags, 0);
 	}

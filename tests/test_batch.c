@@ -108,6 +108,43 @@ TEST_F(heap, alloc_move_checks)
 	gch_batch_free(b);
 }
 
+static uint32_t info_flags(struct gch_heap *h, gch_ref_t r)
+{
+	struct gch_obj_info in;
+
+	return gch_info(h, r, &in) ? ~0U : in.flags;
+}
+
+/* ALLOC_MOVE tracks what it makes when an operand has slots, only then. */
+TEST_F(heap, alloc_move_tracks_what_names_slots)
+{
+	struct gch_batch *b = gch_batch_new(self->h, 4);
+	gch_ref_t leaf, atom, r0, r1, r2, buf[4];
+
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, gch_alloc(self->h, 2, 0, &leaf));
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 8, &atom));
+	ASSERT_EQ(0, gch_batch_alloc_move(b, 2, 0, atom, 0));
+	ASSERT_EQ(1, gch_batch_alloc_move(b, 2, 0, 0, leaf));
+	ASSERT_EQ(2, gch_batch_alloc(b, 2, 0));
+	ASSERT_EQ(3, gch_batch_submit(b));
+	ASSERT_EQ(0, gch_batch_result(b, 0, &r0));
+	ASSERT_EQ(0, gch_batch_result(b, 1, &r1));
+	ASSERT_EQ(0, gch_batch_result(b, 2, &r2));
+	EXPECT_EQ(0, info_flags(self->h, r0));
+	EXPECT_EQ(GCH_OBJ_TRACKED, info_flags(self->h, r1));
+	EXPECT_EQ(0, info_flags(self->h, r2));
+	EXPECT_EQ(0, info_flags(self->h, leaf));
+	ASSERT_EQ(1, gch_get_objects(self->h, GCH_GEN_ALL, buf, 4));
+	EXPECT_EQ(r1, buf[0]);
+	EXPECT_EQ(0, gch_decref(self->h, buf[0]));
+	EXPECT_EQ(0, gch_decref(self->h, r0));
+	EXPECT_EQ(0, gch_decref(self->h, r1));
+	EXPECT_EQ(0, gch_decref(self->h, r2));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	gch_batch_free(b);
+}
+
 /* PEEK_SLOT hands out borrowed refs: no count changes, stale after. */
 TEST_F(heap, peek_slot_borrows)
 {
@@ -520,9 +557,10 @@ TEST_F(heap, results_checked_on_every_page)
  * run): the ops stay done, the READ data is still delivered, and the call
  * returns 1 with done and error telling what ran.  The batch is not
  * undone: the object allocated is live, with the reference the program
- * was given but never told.  The window is opened with a userfaultfd page
- * as the READ buffer, which stalls the batch's check of its buffers after
- * the results' one.
+ * was given but never told (found again with LIST: an ALLOC_MOVE of an
+ * object with a slot, so that the new object is tracked).  The window is
+ * opened with a userfaultfd page as the READ buffer, which stalls the
+ * batch's check of its buffers after the results' one.
  */
 TEST_F(heap, results_unwritable_after_the_check)
 {
@@ -543,7 +581,7 @@ TEST_F(heap, results_unwritable_after_the_check)
 	struct uffd_msg msg;
 	struct pollfd u;
 	pthread_t t;
-	gch_ref_t r;
+	gch_ref_t r, p;
 	int uffd;
 
 	ASSERT_NE(MAP_FAILED, ops);
@@ -552,8 +590,9 @@ TEST_F(heap, results_unwritable_after_the_check)
 	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) ||
 	    ioctl(uffd, UFFDIO_REGISTER, &reg))
 		SKIP(return, "no userfaultfd");
-	ops[0] = (struct gcheap_batch_op){ .op = GCH_OP_ALLOC, .slot = 1,
-					   .len = 16 };
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &p));
+	ops[0] = (struct gcheap_batch_op){ .op = GCH_OP_ALLOC_MOVE, .slot = 1,
+					   .len = 16, .a = p };
 	ops[1] = (struct gcheap_batch_op){ .op = GCH_OP_WRITE,
 					   .a = GCH_RESULT(0),
 					   .b = (uintptr_t)data, .len = 16 };
@@ -576,12 +615,12 @@ TEST_F(heap, results_unwritable_after_the_check)
 	EXPECT_EQ(0, s.arg.error);
 	EXPECT_EQ(0, ops[0].result);			/* never written */
 	EXPECT_EQ(0, memcmp(page, data, 16));		/* but the READ was */
-	EXPECT_EQ(1, gch_test_objects(self->h));
+	EXPECT_EQ(2, gch_test_objects(self->h));
 	ASSERT_EQ(1, gch_get_objects(self->h, GCH_GEN_ALL, &r, 1));
 	EXPECT_EQ(2, gch_test_refcount(self->h, r));	/* the batch's, ours */
 	EXPECT_EQ(0, gch_decref(self->h, r));
 	EXPECT_EQ(0, gch_decref(self->h, r));
-	EXPECT_EQ(0, gch_test_objects(self->h));
+	EXPECT_EQ(0, gch_test_objects(self->h));	/* p went with it */
 	close(uffd);
 	munmap(page, 4096);
 	munmap(ops, 4096);

@@ -9,7 +9,10 @@
 
 #include "gch_test.h"
 
-/* Allocate a tracked object with @nslots slots; the test holds one ref. */
+/*
+ * Allocate an object with @nslots slots; the test holds one ref.  It is
+ * tracked from when a slot of it first names an object with slots.
+ */
 static gch_ref_t obj(struct gch_heap *h, uint32_t nslots)
 {
 	gch_ref_t r = 0;
@@ -164,10 +167,18 @@ TEST_F(heap, garbage_drops_what_it_held)
 	EXPECT_EQ(-ESTALE, gch_incref(self->h, leaf));
 }
 
+static uint32_t info_flags(struct gch_heap *h, gch_ref_t r)
+{
+	struct gch_obj_info in;
+
+	return gch_info(h, r, &in) ? ~0U : in.flags;
+}
+
 TEST_F(heap, promotion)
 {
 	gch_ref_t a = obj(self->h, 1);
 
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, a));	/* tracked */
 	EXPECT_EQ(0, gen_of(self->h, a));
 	EXPECT_EQ(0, gch_collect(self->h, 0));
 	EXPECT_EQ(1, gen_of(self->h, a));
@@ -179,11 +190,52 @@ TEST_F(heap, promotion)
 	EXPECT_EQ(2, gen_of(self->h, a));
 }
 
+/*
+ * Not tracked while its slots name nothing with slots (as CPython's dicts
+ * of atoms), so in no generation's list; tracked for good from the first
+ * slot that names an object with slots.
+ */
+TEST_F(heap, tracked_from_a_slot_naming_slots)
+{
+	gch_ref_t a = obj(self->h, 2), s = obj(self->h, 0), c = obj(self->h, 1);
+	gch_ref_t buf[2] = { 0 };
+
+	EXPECT_EQ(0, info_flags(self->h, a));
+	EXPECT_EQ(0, gch_get_objects(self->h, -1, buf, 2));
+	EXPECT_EQ(0, gch_collect(self->h, 0));
+	EXPECT_EQ(0, gen_of(self->h, a));
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 1, 0));
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, s));
+	EXPECT_EQ(0, info_flags(self->h, a));
+	EXPECT_EQ(-EINVAL, gch_set_slot(self->h, a, 2, c));
+	EXPECT_EQ(0, info_flags(self->h, a));
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 1, c));
+	EXPECT_EQ(GCH_OBJ_TRACKED, info_flags(self->h, a));
+	EXPECT_EQ(0, info_flags(self->h, c));
+	ASSERT_EQ(1, gch_get_objects(self->h, 0, buf, 2));
+	EXPECT_EQ(a, buf[0]);
+	EXPECT_EQ(0, gch_decref(self->h, buf[0]));
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 1, 0));
+	EXPECT_EQ(GCH_OBJ_TRACKED, info_flags(self->h, a));
+	EXPECT_EQ(0, gch_collect(self->h, 0));
+	EXPECT_EQ(1, gen_of(self->h, a));
+	EXPECT_EQ(0, gen_of(self->h, c));
+	ASSERT_EQ(0, gch_freeze(self->h));
+	EXPECT_EQ(1, gch_get_freeze_count(self->h));
+	EXPECT_EQ(GCH_GEN_PERMANENT, gen_of(self->h, a));
+	EXPECT_EQ(0, gen_of(self->h, c));
+	EXPECT_EQ(0, gch_decref(self->h, a));
+	EXPECT_EQ(0, gch_decref(self->h, s));
+	EXPECT_EQ(0, gch_decref(self->h, c));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+}
+
 /* An old object in a cycle with a young one: only a full run frees it. */
 TEST_F(heap, cycle_spanning_generations)
 {
 	gch_ref_t old = obj(self->h, 1), young;
 
+	ASSERT_EQ(0, gch_set_slot(self->h, old, 0, old));	/* tracked */
 	ASSERT_EQ(0, gch_collect(self->h, 1));
 	ASSERT_EQ(2, gen_of(self->h, old));
 	young = obj(self->h, 1);
@@ -309,12 +361,15 @@ TEST_F(heap, freeze)
 
 TEST_F(heap, freeze_count_drops_with_frozen_objects)
 {
-	gch_ref_t a = obj(self->h, 1);
+	gch_ref_t a = obj(self->h, 1), x = obj(self->h, 1);
 
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, x));	/* a tracked */
+	ASSERT_EQ(0, gch_decref(self->h, x));
 	ASSERT_EQ(0, gch_freeze(self->h));
 	EXPECT_EQ(1, gch_get_freeze_count(self->h));
 	ASSERT_EQ(0, gch_decref(self->h, a));
 	EXPECT_EQ(0, gch_get_freeze_count(self->h));
+	EXPECT_EQ(0, gch_test_objects(self->h));
 }
 
 TEST_F(heap, saveall)
@@ -340,8 +395,10 @@ TEST_F(heap, saveall)
 TEST_F(heap, get_objects)
 {
 	gch_ref_t a = obj(self->h, 1), b = obj(self->h, 2), u = obj(self->h, 0);
-	gch_ref_t buf[4] = { 0 };
+	gch_ref_t c = obj(self->h, 1), buf[4] = { 0 };
 
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, c));	/* a, b tracked; */
+	ASSERT_EQ(0, gch_set_slot(self->h, b, 1, c));	/* c, u not */
 	EXPECT_EQ(2, gch_get_objects(self->h, 0, buf, 4));
 	EXPECT_EQ(a, buf[0]);
 	EXPECT_EQ(b, buf[1]);
@@ -359,6 +416,8 @@ TEST_F(heap, get_objects)
 	gch_decref(self->h, a);
 	gch_decref(self->h, b);
 	gch_decref(self->h, u);
+	gch_decref(self->h, c);
+	EXPECT_EQ(0, gch_test_objects(self->h));
 }
 
 TEST_F(heap, referents_and_referrers)
@@ -395,8 +454,10 @@ TEST_F(heap, referents_and_referrers)
 
 TEST_F(heap, list_into_bad_buffer_changes_nothing)
 {
-	gch_ref_t a = obj(self->h, 1);
+	gch_ref_t a = obj(self->h, 1), x = obj(self->h, 1);
 
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, x));	/* a tracked */
+	ASSERT_EQ(0, gch_decref(self->h, x));
 	EXPECT_EQ(-EFAULT, gch_get_objects(self->h, -1, (gch_ref_t *)8, 4));
 	EXPECT_EQ(1, gch_test_refcount(self->h, a));
 	gch_decref(self->h, a);
@@ -471,10 +532,21 @@ TEST_F(heap, threshold_zero_disables)
 }
 
 /* Allocate a kept object; let any automatic run it queued finish. */
+/* A tracked object of one slot, which names the object itself. */
+static gch_ref_t obj_tracked(struct gch_heap *h)
+{
+	gch_ref_t r = obj(h, 1);
+
+	if (r && gch_set_slot(h, r, 0, r))
+		return 0;
+	return r;
+}
+
+/* obj_tracked(), once generation 0 is back under @threshold0. */
 static gch_ref_t obj_settled(struct gch_heap *h, uint32_t threshold0)
 {
 	uint64_t end = now_ms() + 30000;
-	gch_ref_t r = obj(h, 1);
+	gch_ref_t r = obj_tracked(h);
 	uint32_t c[3];
 
 	while (!gch_get_count(h, c) && c[0] > threshold0 && now_ms() < end)
@@ -494,7 +566,7 @@ TEST_F_TIMEOUT(heap, long_lived_heuristic, 600)
 	ASSERT_EQ(0, gch_disable(self->h));
 	ASSERT_EQ(0, gch_set_threshold(self->h, 10, 1, 1));
 	for (i = 0; i < 2000; i++)
-		keep[i] = obj(self->h, 1);
+		keep[i] = obj_tracked(self->h);
 	ASSERT_EQ(0, gch_collect(self->h, 2));	/* 2000 long-lived */
 	ASSERT_EQ(0, gch_enable(self->h));
 	for (i = 2000; i < 2300; i++)		/* 300 < 2000 / 4 */

@@ -33,6 +33,7 @@ TEST(issue_sequence_is_einval)
 	ASSERT_NE(NULL, h);
 	ASSERT_EQ(0, gch_disable(h));
 	ASSERT_EQ(0, gch_alloc(h, 1, 0, &x));
+	ASSERT_EQ(0, gch_set_slot(h, x, 0, x));	/* tracked: freeze takes it */
 	ASSERT_EQ(0, gch_freeze(h));
 	ASSERT_EQ(0, gch_alloc(h, 2, 0, &z));
 	ASSERT_EQ(0, gch_set_slot(h, z, 0, x));
@@ -365,12 +366,16 @@ TEST_F(heap, list_copy_out_failure_drops_the_refs)
 {
 	struct gcheap_list *l = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	gch_ref_t o[3], p, buf[8];
+	gch_ref_t o[3], p, leaf, buf[8];
 	int i, j, seen;
 
 	ASSERT_NE(MAP_FAILED, l);
-	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, gch_alloc(self->h, 1, 8, &o[i]));	/* tracked */
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &leaf));	/* untracked */
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, gch_alloc(self->h, 1, 8, &o[i]));
+		ASSERT_EQ(0, gch_set_slot(self->h, o[i], 0, leaf)); /* tracked */
+	}
+	ASSERT_EQ(0, gch_decref(self->h, leaf));
 	ASSERT_EQ(0, gch_alloc(self->h, 3, 0, &p));
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, gch_set_slot(self->h, p, i, o[i]));
@@ -418,7 +423,7 @@ TEST_F(heap, list_copy_out_failure_drops_the_refs)
 		EXPECT_EQ(0, gch_decref(self->h, o[i]));
 		EXPECT_EQ(-EINVAL, gch_decref(self->h, o[i]));
 	}
-	EXPECT_EQ(4, gch_test_objects(self->h));
+	EXPECT_EQ(5, gch_test_objects(self->h));	/* and the leaf */
 	EXPECT_EQ(0, gch_decref(self->h, p));
 	EXPECT_EQ(-ESTALE, gch_decref(self->h, p));
 	EXPECT_EQ(0, gch_test_objects(self->h));

@@ -50,7 +50,7 @@ int gch_read(struct gch_heap *h, gch_ref_t obj, uint32_t off, void *buf, uint32_
 struct gch_obj_info {
 	uint32_t nslots, size, tag, generation;	/* 0..2 or GCH_GEN_PERMANENT */
 	uint64_t refcount;
-	uint32_t flags;				/* GCH_OBJ_FINALIZABLE, GCH_OBJ_FINALIZED */
+	uint32_t flags;				/* GCH_OBJ_FINALIZABLE, _FINALIZED, _TRACKED */
 };
 int gch_info(struct gch_heap *h, gch_ref_t obj, struct gch_obj_info *out);
 

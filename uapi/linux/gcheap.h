@@ -48,6 +48,7 @@
 /* struct gcheap_info.flags */
 #define GCH_OBJ_FINALIZABLE	_BITUL(0)
 #define GCH_OBJ_FINALIZED	_BITUL(1)
+#define GCH_OBJ_TRACKED		_BITUL(2)	/* the collector sees it (gc.is_tracked) */
 
 /* struct gcheap_weakref.flags */
 #define GCH_WEAK_NOTIFY		_BITUL(0)

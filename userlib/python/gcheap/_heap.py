@@ -28,8 +28,10 @@ from ._lib import error
 DEBUG_SAVEALL = 32
 
 ObjInfo = collections.namedtuple(
-    "ObjInfo", "nslots size tag generation refcount finalizable finalized")
-ObjInfo.__doc__ = """What gch_info() tells of an object (generation 3: frozen)."""
+    "ObjInfo",
+    "nslots size tag generation refcount finalizable finalized tracked")
+ObjInfo.__doc__ = """What gch_info() tells of an object (generation 3: frozen;
+tracked: the collector sees it, gc.is_tracked)."""
 
 TagStat = collections.namedtuple(
     "TagStat", "tag live_objects live_bytes allocations name")
@@ -396,7 +398,8 @@ class Heap:
         return self._refs(self._lib.gch_get_garbage, "gch_get_garbage")
 
     def get_objects(self, generation=None):
-        """The tracked objects (those with slots) of GENERATION, or all."""
+        """The tracked objects of GENERATION, or all: those a slot of which
+        has named an object with slots (see is_tracked)."""
         if generation is None:
             generation = _lib.GCH_GEN_ALL
         elif not isinstance(generation, int):
@@ -424,6 +427,12 @@ class Heap:
             out.extend(self._refs(self._lib.gch_get_referents,
                                   "gch_get_referents", self._ref_of(o)))
         return out
+
+    def is_tracked(self, obj):
+        """Whether the collector sees OBJ (gc.is_tracked): from when a slot
+        of it first names an object with slots, as CPython tracks a dict
+        from when it first holds a container."""
+        return obj.info().tracked
 
     def is_finalized(self, obj):
         """Whether OBJ's finalizer has been run (gc.is_finalized)."""
@@ -721,14 +730,15 @@ class Object:
 
     def info(self):
         """ObjInfo: nslots, size, tag, generation, refcount, finalizable,
-        finalized."""
+        finalized, tracked."""
         i = _lib.gch_obj_info()
         self._heap._check(self._heap._lib.gch_info(self._h(), self._ref,
                                                    ctypes.byref(i)), "gch_info")
         self._nslots, self._size = i.nslots, i.size
         return ObjInfo(i.nslots, i.size, i.tag, i.generation, i.refcount,
                        bool(i.flags & _lib.GCH_OBJ_FINALIZABLE),
-                       bool(i.flags & _lib.GCH_OBJ_FINALIZED))
+                       bool(i.flags & _lib.GCH_OBJ_FINALIZED),
+                       bool(i.flags & _lib.GCH_OBJ_TRACKED))
 
     @property
     def nslots(self):

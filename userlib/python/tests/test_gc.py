@@ -97,8 +97,11 @@ class GCTests(HeapTestCase):
         keep = leaves[3]
         mid.slots[1] = keep
         del root, mid, leaves
-        # Found: the tracked root and mid; the leaves go with them.
-        self.assertEqual(self.heap.collect(), 2)
+        # Found: the root.  mid names only objects without slots, so it
+        # is not tracked (as CPython's dict of atoms): it and the leaves
+        # go with the root, by refcount.
+        self.assertFalse(self.heap.is_tracked(keep))
+        self.assertEqual(self.heap.collect(), 1)
         self.assertEqual(keep.refcount, 1)
         self.assertEqual(self.live(), 1)
 
@@ -139,6 +142,7 @@ class GCTests(HeapTestCase):
 
     def test_promotion(self):
         a = self.heap.new(1)
+        a.slots[0] = self.heap.new(1)       # tracked: names one with slots
         self.assertEqual(a.generation, 0)
         self.heap.collect(0)
         self.assertEqual(a.generation, 1)
@@ -153,6 +157,7 @@ class GCTests(HeapTestCase):
 
     def test_cycle_spanning_generations(self):
         old = self.heap.new(1)
+        old.slots[0] = self.heap.new(1)     # tracked
         self.heap.collect(1)
         self.assertEqual(old.generation, 2)
         young = self.heap.new(1)
@@ -213,6 +218,21 @@ class GCTests(HeapTestCase):
         del untracked
         self.assertEqual(self.live(), 0)
 
+    def test_is_tracked(self):              # as CPython's dicts
+        a, b, atom = self.heap.new(2), self.heap.new(1), self.heap.new(0)
+        self.assertFalse(self.heap.is_tracked(a))
+        self.assertFalse(a.info().tracked)
+        a.slots[0] = atom                   # cannot make a cycle
+        self.assertFalse(self.heap.is_tracked(a))
+        self.assertEqual(self.heap.get_objects(), [])
+        a.slots[1] = b
+        self.assertTrue(self.heap.is_tracked(a))
+        self.assertFalse(self.heap.is_tracked(b))
+        self.assertEqual(self.heap.get_objects(0), [a])
+        a.slots[1] = None                   # tracked for good
+        self.assertTrue(a.info().tracked)
+        self.assertFalse(self.heap.is_tracked(atom))
+
     def test_saveall(self):                 # CPython's test_saveall
         self.assertEqual(self.heap.get_debug(), 0)
         self.heap.set_debug(gcheap.DEBUG_SAVEALL)
@@ -236,6 +256,8 @@ class GCTests(HeapTestCase):
     def test_get_objects(self):
         a, b = self.heap.new(1), self.heap.new(2)
         u = self.heap.new(0)                # untracked
+        c = self.heap.new(1)                # untracked: its slot is empty
+        a.slots[0] = b.slots[1] = c         # a and b name slots: tracked
         self.assertEqual(self.heap.get_objects(), [a, b])
         self.assertEqual(self.heap.get_objects(0), [a, b])
         self.assertEqual(self.heap.get_objects(1), [])
@@ -246,6 +268,9 @@ class GCTests(HeapTestCase):
 
     def test_get_objects_many(self):
         objs = [self.heap.new(1) for _ in range(300)]
+        leaf = self.heap.new(1)
+        for o in objs:
+            o.slots[0] = leaf
         got = self.heap.get_objects()
         self.assertEqual(got, objs)
         del got

@@ -258,6 +258,7 @@ class ObjectTests(HeapTestCase):
 
     def test_generation_and_frozen(self):
         a = self.heap.new(1, 0)
+        a.slots[0] = a                      # tracked
         self.assertEqual(a.generation, 0)
         self.heap.collect(0)
         self.assertEqual(a.generation, 1)
