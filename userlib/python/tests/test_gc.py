@@ -135,7 +135,7 @@ class GCTests(HeapTestCase):
 
     def test_get_count(self):
         objs = [self.heap.new(1) for _ in range(5)]
-        self.heap.new(0)                    # untracked: not counted
+        self.heap.new(0)                    # dropped at once: uncounted
         self.assertEqual(self.heap.get_count(), (5, 0, 0))
         del objs[4]
         self.assertEqual(self.heap.get_count()[0], 4)
