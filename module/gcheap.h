@@ -93,9 +93,9 @@
  * published  given a handle and counted in the heap (gch_obj_publish()):
  *            from then on refs name it; before, it is only memory.
  * tracked    in a generation list, so the collector sees it: objects of
- *            which a slot has named an object (gch_track()).  Objects
- *            whose slots are all empty cannot be in a cycle; they are not
- *            tracked until one is set, and slotless ones never are.
+ *            which a slot has named an object with slots (gch_track()).
+ *            Until then an object cannot be in a cycle; slotless ones
+ *            never are tracked.
  * urefs      the references the program holds, a part of refcnt; the
  *            heap's own (slots, queued events, the garbage list) are the
  *            rest, and the program cannot drop them.

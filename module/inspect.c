@@ -89,15 +89,10 @@ static void gch_list_untracked_referrers(struct gch_heap *h,
 
 	for (i = 1; i < h->table_used; i++) {
 		ent = h->table[i];
-		gch_resched(h, &ls->work, 1);
-		if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
-			continue;
-		obj = gch_ent_obj(ent);
-		if (gch_tracked(obj))
-			continue;
-		if (gch_points_at(obj, target->idx))
+		obj = ent & (GCH_ENT_FREE | GCH_ENT_WEAK) ? NULL : gch_ent_obj(ent);
+		if (obj && !gch_tracked(obj) && gch_points_at(obj, target->idx))
 			gch_lister_add(h, ls, obj);
-		gch_resched(h, &ls->work, gch_nslots(obj));
+		gch_resched(h, &ls->work, 1 + (obj ? gch_nslots(obj) : 0));
 	}
 }
 
