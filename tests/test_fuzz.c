@@ -6,8 +6,10 @@
  * lengths, NULL, unmapped, read-only and kernel-looking pointers, batches
  * of garbage, and read(2) with odd buffers; valid traffic in between so
  * that there are objects, cycles, weakrefs and events to hit.  The heap's
- * limits must hold throughout, and all memory must come back when the
- * heaps close.  The debug kernel judges the rest (vm-run).
+ * limits must hold throughout (a fuzzed CONFIG may lower one below what
+ * the heap holds: from then on nothing grows until the heap is back under
+ * it), and all memory must come back when the heaps close.  The debug
+ * kernel judges the rest (vm-run).
  *
  * GCH_FUZZ_ITERS (default 20000) and GCH_FUZZ_SEED (default 1) set the
  * run; make fuzz runs it longer.
@@ -34,6 +36,8 @@ static uint32_t rnd(uint32_t n)
 
 struct fuzz {
 	struct gch_heap *h;
+	/* what the heap held when last seen: over a limit, no more than this */
+	uint64_t seen_objects, seen_bytes;
 	gch_ref_t refs[POOL];	/* live, stale, weak: whatever we saw */
 	uint8_t *buf;		/* BUF_BYTES of random bytes */
 	void *none;		/* an unmapped page */
@@ -148,13 +152,43 @@ static unsigned long some_cmd(void)
 	return _IOC(dir, type, nr, size);
 }
 
-static void fuzz_ioctl(struct fuzz *f)
+/*
+ * The heap's limits hold: what it holds is within them or, when a CONFIG
+ * lowered one below what the heap held, no more than when it was last seen
+ * (seen before every CONFIG: a heap over a limit admits nothing).
+ */
+static void check_limits(struct fuzz *f, struct __test_metadata *_metadata)
+{
+	struct gcheap_heap_info hi;
+	struct gch_stats st;
+
+	ASSERT_EQ(0, gch_test_ioctl(f->h, GCHEAP_IOC_HEAP_INFO, &hi));
+	ASSERT_EQ(0, gch_get_stats(f->h, &st));
+	if (st.objects + st.weakrefs > hi.max_objects)
+		ASSERT_LE(st.objects + st.weakrefs, f->seen_objects);
+	if (st.bytes > hi.max_bytes)
+		ASSERT_LE(st.bytes, f->seen_bytes);
+	f->seen_objects = st.objects + st.weakrefs;
+	f->seen_bytes = st.bytes;
+}
+
+/* Whether the kernel takes @cmd for CONFIG: its size may be a newer one. */
+static bool is_config(unsigned long cmd)
+{
+	return ((unsigned int)cmd & ~IOCSIZE_MASK) ==
+	       (GCHEAP_IOC_CONFIG & ~IOCSIZE_MASK);
+}
+
+static void fuzz_ioctl(struct fuzz *f, struct __test_metadata *_metadata)
 {
 	unsigned long cmd = some_cmd();
 	void *arg = rnd(4) ? f->buf : some_ptr(f);
 
 	if (arg == f->buf)
 		scramble(f, (uint64_t *)f->buf, 32);
+	/* a limit it lowers may leave the heap over it, as it is now */
+	if (is_config(cmd))
+		check_limits(f, _metadata);
 	ioctl(gch_fd(f->h), cmd, arg);
 }
 
@@ -193,14 +227,20 @@ static void fuzz_read(struct fuzz *f)
 	fcntl(gch_fd(f->h), F_SETFL, fl);
 }
 
-TEST(fuzz_the_interface)
+/*
+ * A fixture only for its timeout: make fuzz runs as many calls as it
+ * likes, bounded by vm-run's, where TEST()'s 30 s would cut it short.
+ */
+FIXTURE(fuzzer) {};
+FIXTURE_SETUP(fuzzer) {}
+FIXTURE_TEARDOWN(fuzzer) {}
+
+TEST_F_TIMEOUT(fuzzer, fuzz_the_interface, 86400)
 {
 	const char *it = getenv("GCH_FUZZ_ITERS"), *sd = getenv("GCH_FUZZ_SEED");
 	long iters = it ? atol(it) : 20000, i;
 	struct gch_config cfg = { .max_objects = LIMIT, .max_bytes = 1 << 20 };
 	long long slab_before = gch_test_slab_objects();
-	struct gcheap_heap_info hi;
-	struct gch_stats st;
 	struct fuzz f = { 0 };
 
 	rs = sd ? strtoull(sd, NULL, 0) : 1;
@@ -224,6 +264,8 @@ TEST(fuzz_the_interface)
 				gch_close(f.h);	/* a heap closed mid-way */
 			f.h = gch_open(&cfg);
 			ASSERT_NE(NULL, f.h);
+			f.seen_objects = 0;
+			f.seen_bytes = 0;
 			gch_set_threshold(f.h, 50, 5, 5);
 		}
 		switch (rnd(10)) {
@@ -231,7 +273,7 @@ TEST(fuzz_the_interface)
 			valid_op(&f);
 			break;
 		case 4: case 5: case 6:
-			fuzz_ioctl(&f);
+			fuzz_ioctl(&f, _metadata);
 			break;
 		case 7: case 8:
 			fuzz_batch(&f);
@@ -239,14 +281,8 @@ TEST(fuzz_the_interface)
 		default:
 			fuzz_read(&f);
 		}
-		if (!(i % 500)) {
-			/* fuzzed CONFIG calls may move the limit: ask it */
-			ASSERT_EQ(0, gch_test_ioctl(f.h, GCHEAP_IOC_HEAP_INFO, &hi));
-			ASSERT_EQ(0, gch_get_stats(f.h, &st));
-			ASSERT_GE(hi.max_objects, st.objects + st.weakrefs)
-				TH_LOG("limit broken at call %ld", i);
-			ASSERT_GE(hi.max_bytes, st.bytes);
-		}
+		if (!(i % 500))
+			check_limits(&f, _metadata);
 	}
 	gch_close(f.h);
 	if (slab_before >= 0)
