@@ -216,6 +216,50 @@ static void gch_test_tracked_when_a_slot_names(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
 }
 
+/*
+ * Sealed objects, allocated so or sealed later: one that is untracked
+ * never will be tracked, so naming it tracks nothing; SET_SLOT on one
+ * fails and changes nothing.  Sealing a tracked object leaves it tracked.
+ */
+static void gch_test_sealed(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *s = gk_obj(test, h, 2, 0, GCH_ALLOC_SEALED);
+	struct gch_obj *a = gk_obj(test, h, 1, 0, 0);
+	struct gch_obj *b = gk_obj(test, h, 1, 0, 0);
+	struct gch_obj *t = gk_tracked(test, h, 1);
+	struct gch_reap r = {};
+	int ret;
+
+	KUNIT_EXPECT_TRUE(test, s->sealed);
+	KUNIT_EXPECT_FALSE(test, gch_may_be_tracked(s));
+	KUNIT_EXPECT_TRUE(test, gch_may_be_tracked(a));
+	gk_set(test, h, a, 0, s);
+	KUNIT_EXPECT_FALSE(test, gch_tracked(a));
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_EQ(test, gch_op_seal(h, gch_ref_of(h, a)), 0);
+	ret = gch_op_set_slot(h, gch_ref_of(h, a), 0, 0, &r);
+	KUNIT_EXPECT_EQ(test, gch_op_seal(h, gch_ref_of(h, t)), 0);
+	gch_heap_unlock(h, &r);
+	KUNIT_EXPECT_EQ(test, ret, -EPERM);
+	KUNIT_EXPECT_EQ(test, gch_slots(a)[0], (u32)s->idx);
+	KUNIT_EXPECT_EQ(test, s->refcnt, 2U);
+	KUNIT_EXPECT_FALSE(test, gch_may_be_tracked(a));
+	KUNIT_EXPECT_TRUE(test, gch_may_be_tracked(t));
+	gk_set(test, h, b, 0, a);
+	KUNIT_EXPECT_FALSE(test, gch_tracked(b));
+	gk_set(test, h, b, 0, t);
+	KUNIT_EXPECT_TRUE(test, gch_tracked(b));
+	KUNIT_EXPECT_EQ(test, gk_collect(h, 0), 0ULL);
+	KUNIT_EXPECT_EQ(test, gk_first(h, GCH_L_GEN1), (u32)t->idx);
+	KUNIT_EXPECT_FALSE(test, gch_tracked(a));
+	gk_drop(h, b);
+	gk_drop(h, t);
+	gk_drop(h, a);
+	gk_drop(h, s);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
+}
+
 static void gch_test_frozen_cycle(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
@@ -385,6 +429,7 @@ static struct kunit_case gch_gc_cases[] = {
 	KUNIT_CASE(gch_test_cycle_spanning_generations),
 	KUNIT_CASE(gch_test_promotion_and_counts),
 	KUNIT_CASE(gch_test_tracked_when_a_slot_names),
+	KUNIT_CASE(gch_test_sealed),
 	KUNIT_CASE(gch_test_frozen_cycle),
 	KUNIT_CASE(gch_test_saveall),
 	KUNIT_CASE(gch_test_long_lived_heuristic),

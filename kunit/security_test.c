@@ -507,9 +507,13 @@ static void gch_test_verify_untracked(struct kunit *test)
 		       a->idx);
 	KUNIT_EXPECT_EQ(test, gk_lines(out), 2U);
 	mutex_lock(&h->lock);
+	a->gen = 0;
+	b->sealed = 1;		/* sealed untracked: it may be named */
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
+	mutex_lock(&h->lock);
 	gch_slots(a)[0] = 0;
 	b->refcnt--;
-	a->gen = 0;
 	mutex_unlock(&h->lock);
 	KUNIT_EXPECT_STREQ(test, gk_verify(test, &m), "ok\n");
 }

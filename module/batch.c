@@ -85,13 +85,16 @@ static u64 gch_batch_operand(const struct gch_batch_run *b, u64 v)
 	return GCH_IS_RESULT(v) ? b->ops[v & GCH_RESULT_MAX].result : v;
 }
 
-/* ALLOC has no operands; ALLOC_MOVE's name slots the object has. */
+/*
+ * ALLOC has no operands; ALLOC_MOVE's name slots the object has.  Their
+ * one flag: GCH_ALLOC_SEALED.
+ */
 static long gch_batch_check_alloc(const struct gch_batch_run *b, u32 i)
 {
 	const struct gcheap_batch_op *o = &b->ops[i];
 	struct gcheap_alloc a = gch_batch_shape(o);
 
-	if (o->off)
+	if (o->off & ~GCH_ALLOC_SEALED)
 		return -EINVAL;
 	if (o->op == GCH_OP_ALLOC && (o->a || o->b))
 		return -EINVAL;
@@ -123,6 +126,7 @@ static long gch_batch_check_op(struct gch_batch_run *b, u32 i)
 		return ret;
 	case GCH_OP_INCREF:
 	case GCH_OP_DECREF:
+	case GCH_OP_SEAL:
 		return o->b || o->slot || o->off || o->len ? -EINVAL : 0;
 	case GCH_OP_SET_SLOT:
 		if (!gch_batch_operand_ok(b, i, o->b))
@@ -368,6 +372,7 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 		gch_slots(obj)[1] = s1->idx;
 		s1->urefs--;
 	}
+	obj->sealed = !!(o->off & GCH_ALLOC_SEALED);
 	return 0;
 }
 
@@ -394,6 +399,8 @@ static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 		return gch_op_get_slot(h, a, o->slot, &o->result);
 	case GCH_OP_PEEK_SLOT:
 		return gch_op_peek_slot(h, a, o->slot, &o->result);
+	case GCH_OP_SEAL:
+		return gch_op_seal(h, a);
 	}
 	ret = gch_op_payload(h, a, o->off, o->len, &p);
 	if (ret)

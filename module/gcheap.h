@@ -93,9 +93,13 @@
  * published  given a handle and counted in the heap (gch_obj_publish()):
  *            from then on refs name it; before, it is only memory.
  * tracked    in a generation list, so the collector sees it: objects of
- *            which a slot has named an object with slots (gch_track()).
- *            Until then an object cannot be in a cycle; slotless ones
- *            never are tracked.
+ *            which a slot has named an object that may be tracked
+ *            (gch_track_for()).  Until then an object cannot be in a
+ *            cycle; slotless ones never are tracked.
+ * sealed     an object whose slots can no longer be set (GCH_ALLOC_SEALED,
+ *            GCHEAP_IOC_SEAL), as a CPython tuple's items are not: sealed
+ *            and untracked, it never is tracked, so naming it does not
+ *            track the object that names it (gch_may_be_tracked()).
  * urefs      the references the program holds, a part of refcnt; the
  *            heap's own (slots, queued events, the garbage list) are the
  *            rest, and the program cannot drop them.
@@ -207,8 +211,9 @@ struct gch_link {
  * @gen: 0..2, or GCH_GEN_PERMANENT when frozen
  * @flags: GCH_OF_*
  * @seq: sequence part of the own ref
- * @nslots8: reference slots of an inline object (at most 56 fit), or
+ * @nslots7: reference slots of an inline object (at most 56 fit), or
  *	     GCH_NSLOTS_OUTLINE: the count is in its struct gch_outline
+ * @sealed: its slots can no longer be set (heap lock)
  * @size: payload bytes
  *
  * After the header: the data (slots, each a handle index or 0, then
@@ -230,9 +235,10 @@ struct gch_link {
  * @urefs must stay full words: a count saturates at GCH_REF_MAX, not
  * before; @gc_refs is live only during a collection, but collections run
  * in slices beside the program, so it cannot borrow the link as CPython's
- * does); @idx with @gen and @flags 4; @seq with the slot count 4 (a slot
- * count of more than 255 never fits inline, so only objects with data
- * beside them need the full count, in their gch_outline); @size 4.
+ * does); @idx with @gen and @flags 4; @seq with the slot count and the
+ * sealed bit 4 (at most 56 slots fit inline, so 7 bits hold an inline
+ * object's count; only objects with data beside them need the full count,
+ * in their gch_outline); @size 4.
  */
 struct gch_obj {
 	union {
@@ -246,12 +252,13 @@ struct gch_obj {
 	u32 gen : 2;
 	u32 flags : 6;
 	u32 seq : GCH_SEQ_BITS;
-	u32 nslots8 : 8;
+	u32 nslots7 : 7;
+	u32 sealed : 1;
 	u32 size;
 };
 
-/* struct gch_obj.nslots8 of an object whose data is not inline */
-#define GCH_NSLOTS_OUTLINE	0xff
+/* struct gch_obj.nslots7 of an object whose data is not inline */
+#define GCH_NSLOTS_OUTLINE	0x7f
 
 /**
  * struct gch_outline - where an object's data is when it does not fit
@@ -614,6 +621,7 @@ int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
 		    struct gch_reap *r);
 int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
 int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
+int gch_op_seal(struct gch_heap *h, u64 ref);
 int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p);
 
 /* ioctl.c */
@@ -799,7 +807,7 @@ static inline bool gch_is_inline(u32 nslots, u32 size, unsigned int flags)
 /* Whether an object's data is in its slab object. */
 static inline bool gch_obj_is_inline(const struct gch_obj *obj)
 {
-	return obj->nslots8 != GCH_NSLOTS_OUTLINE;
+	return obj->nslots7 != GCH_NSLOTS_OUTLINE;
 }
 
 /* What follows an object with data beside it: its gch_outline. */
@@ -825,7 +833,7 @@ static inline void *gch_data(const struct gch_obj *obj)
 static inline u32 gch_nslots(const struct gch_obj *obj)
 {
 	if (gch_obj_is_inline(obj))
-		return obj->nslots8;
+		return obj->nslots7;
 	return gch_outline(obj)->nslots;
 }
 
@@ -839,7 +847,7 @@ static inline u32 gch_nslots(const struct gch_obj *obj)
 static inline u32 gch_plain_words(const struct gch_obj *obj)
 {
 	return DIV_ROUND_UP(sizeof(*obj) +
-			    gch_data_bytes(obj->nslots8, obj->size), 8);
+			    gch_data_bytes(obj->nslots7, obj->size), 8);
 }
 
 /**
@@ -957,7 +965,8 @@ static inline struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots,
 	obj->gen = 0;
 	obj->flags = 0;
 	obj->seq = 0;
-	obj->nslots8 = nslots;
+	obj->nslots7 = nslots;
+	obj->sealed = 0;
 	obj->size = size;
 	gch_zero_words(obj + 1, gch_data_bytes(nslots, size));
 	return obj;
@@ -998,7 +1007,7 @@ static inline struct gch_obj_ext *gch_ext(struct gch_obj *obj)
 	if (!(obj->flags & GCH_OF_EXT))
 		return NULL;
 	if (gch_obj_is_inline(obj))
-		body = gch_data_bytes(obj->nslots8, obj->size);
+		body = gch_data_bytes(obj->nslots7, obj->size);
 	return (struct gch_obj_ext *)((u8 *)(obj + 1) +
 				      ALIGN(body, sizeof(u64)));
 }
@@ -1362,14 +1371,14 @@ static inline bool gch_tracked(const struct gch_obj *obj)
  * @h: the heap, locked
  * @obj: a live object
  *
- * An object whose slots are empty or name only objects without slots
- * cannot be in a cycle: every member of a cycle names the next one, which
- * has a slot to name the one after.  So an object is not tracked until a
- * slot of it names an object with slots (gch_track_for()), as CPython's
- * dicts are not until they hold a container; from then on it stays
- * tracked.  Its generation is 0 until then, and what collections make it
- * after.  While a pass runs it joins generation 0 outside the set, as an
- * allocation does.
+ * An object whose slots are empty or name only objects that never will be
+ * tracked (gch_may_be_tracked()) cannot be in a cycle: every member of a
+ * cycle names the next one, which has a slot to name the one after and is
+ * in a cycle.  So an object is not tracked until a slot of it names an
+ * object that may be (gch_track_for()), as CPython's dicts are not until
+ * they hold a container; from then on it stays tracked.  Its generation
+ * is 0 until then, and what collections make it after.  While a pass runs
+ * it joins generation 0 outside the set, as an allocation does.
  */
 static inline void gch_track(struct gch_heap *h, struct gch_obj *obj)
 {
@@ -1379,18 +1388,37 @@ static inline void gch_track(struct gch_heap *h, struct gch_obj *obj)
 }
 
 /**
+ * gch_may_be_tracked() - whether an object is tracked or may come to be
+ * @obj: a live object
+ *
+ * An object without slots never is tracked, nor is one sealed untracked:
+ * its slots cannot change, and they name only objects that never are
+ * tracked either (CPython's _PyObject_GC_MAY_BE_TRACKED(), for which a
+ * tuple is what a sealed object is here).  Such objects cannot be in a
+ * cycle: when a sealed one was sealed, what it names was slotless, or
+ * sealed and untracked already.
+ *
+ * Return: false for an object that never will be tracked.
+ */
+static inline bool gch_may_be_tracked(const struct gch_obj *obj)
+{
+	return gch_nslots(obj) && (!obj->sealed || gch_tracked(obj));
+}
+
+/**
  * gch_track_for() - track an object that is to name another in a slot
  * @h: the heap, locked
  * @obj: the object whose slot is set
  * @target: what the slot is to name, or NULL
  *
- * So an untracked object's slots never name an object that has slots.
+ * So an untracked object's slots name only objects that never will be
+ * tracked (gch_may_be_tracked()).
  */
 static inline void gch_track_for(struct gch_heap *h, struct gch_obj *obj,
 				 const struct gch_obj *target)
 {
 	lockdep_assert_held(&h->lock);
-	if (target && gch_nslots(target))
+	if (target && gch_may_be_tracked(target))
 		gch_track(h, obj);
 }
 

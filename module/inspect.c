@@ -77,7 +77,7 @@ static bool gch_points_at(struct gch_obj *obj, u32 idx)
 
 /*
  * The untracked objects that name @target, in table order.  Only an
- * object without slots can have any (gch_track_for()).
+ * object that never will be tracked can have any (gch_track_for()).
  */
 static void gch_list_untracked_referrers(struct gch_heap *h,
 					 struct gch_lister *ls,
@@ -119,7 +119,7 @@ static void gch_list_referrers(struct gch_heap *h, struct gch_lister *ls,
 			gch_resched(h, &ls->work, 1 + gch_nslots(obj));
 		}
 	}
-	if (!gch_nslots(target))
+	if (!gch_may_be_tracked(target))
 		gch_list_untracked_referrers(h, ls, target);
 }
 

@@ -139,8 +139,10 @@ static int gch_ioc_alloc_plain(struct gch_heap *h, struct gcheap_alloc *a)
 
 	gch_heap_lock(h);
 	ret = gch_op_alloc_plain(h, a->nslots, a->size, &r, &obj);
-	if (!ret)
+	if (!ret) {
+		obj->sealed = !!(a->flags & GCH_ALLOC_SEALED);
 		a->ref = gch_ref_of(h, obj);
+	}
 	gch_heap_unlock(h, &r);
 	return ret;
 }
@@ -199,6 +201,19 @@ static int gch_ioc_refop(struct gch_heap *h, struct gcheap_ref *a, bool inc)
 	gch_heap_lock(h);
 	ret = gch_op_refop(h, a->ref, inc, &r);
 	gch_heap_unlock(h, &r);
+	return ret;
+}
+
+static int gch_ioc_seal(struct gch_heap *h, void *arg)
+{
+	struct gcheap_ref *a = arg;
+	int ret;
+
+	if (a->flags || a->reserved)
+		return -EINVAL;
+	gch_heap_lock(h);
+	ret = gch_op_seal(h, a->ref);
+	mutex_unlock(&h->lock);
 	return ret;
 }
 
@@ -332,6 +347,8 @@ static int gch_ioc_info(struct gch_heap *h, void *arg)
 			in->flags |= GCH_OBJ_FINALIZED;
 		if (gch_tracked(obj))
 			in->flags |= GCH_OBJ_TRACKED;
+		if (obj->sealed)
+			in->flags |= GCH_OBJ_SEALED;
 	} else {
 		ret = -ESTALE;
 	}
@@ -485,6 +502,7 @@ static const struct gch_ioctl_desc gch_ioctls[] = {
 	GCH_IOCTL(WEAKREF, gch_ioc_weakref, gch_undo_weakref),
 	GCH_IOCTL(WEAKREF_GET, gch_ioc_weakref_get, gch_undo_weakref_get),
 	GCH_IOCTL(BATCH, gch_ioc_batch, NULL),
+	GCH_IOCTL(SEAL, gch_ioc_seal, NULL),
 };
 
 /* Every struct an ioctl takes, to size the kernel's copy. */

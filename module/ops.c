@@ -39,7 +39,7 @@ int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r)
  * @target: the object to store, or 0
  * @r: collects what dies
  *
- * Return: 0, -ESTALE, -EINVAL (slot) or -EOVERFLOW.
+ * Return: 0, -ESTALE, -EINVAL (slot), -EPERM (sealed) or -EOVERFLOW.
  */
 int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
 		    struct gch_reap *r)
@@ -53,8 +53,34 @@ int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
 		return -ESTALE;
 	if (slot >= gch_nslots(obj))
 		return -EINVAL;
+	if (obj->sealed)
+		return -EPERM;
 	return gch_set_slot(h, obj, slot, t, r);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_op_set_slot);
+
+/**
+ * gch_op_seal() - seal an object: its slots can no longer be set
+ * @h: the heap, locked
+ * @ref: the object
+ *
+ * Neither its count nor its slots change, so the collector's barrier is
+ * not involved; what changes is whether objects that come to name it are
+ * tracked for it (gch_may_be_tracked()).
+ *
+ * Return: 0 or -ESTALE.
+ */
+int gch_op_seal(struct gch_heap *h, u64 ref)
+{
+	struct gch_obj *obj = gch_lookup(h, ref);
+
+	lockdep_assert_held(&h->lock);
+	if (!obj)
+		return -ESTALE;
+	obj->sealed = 1;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_op_seal);
 
 /**
  * gch_op_get_slot() - a new reference to what a slot names

@@ -240,10 +240,11 @@ struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp)
 	obj->refcnt = 1;
 	obj->urefs = 1;
 	obj->flags = flags;
+	obj->sealed = !!(a->flags & GCH_ALLOC_SEALED);
 	obj->size = a->size;
 	/* before the ext record is written: its place depends on the shape */
 	inl = gch_is_inline(a->nslots, a->size, flags);
-	obj->nslots8 = inl ? a->nslots : GCH_NSLOTS_OUTLINE;
+	obj->nslots7 = inl ? a->nslots : GCH_NSLOTS_OUTLINE;
 	if (flags & GCH_OF_EXT) {
 		gch_ext(obj)->tag = a->tag;
 		gch_ext(obj)->cookie = a->cookie;
@@ -279,11 +280,12 @@ EXPORT_SYMBOL_IF_KUNIT(gch_obj_alloc);
  * gch_alloc_is_plain() - whether objects of a shape come from a heap's cache
  * @a: the shape, validated
  *
- * Return: true for no flags, tag or cookie, and data that fits inline.
+ * Return: true for no flags but GCH_ALLOC_SEALED, no tag or cookie, and
+ * data that fits inline.
  */
 bool gch_alloc_is_plain(const struct gcheap_alloc *a)
 {
-	return !a->flags && !a->tag && !a->cookie &&
+	return !(a->flags & ~GCH_ALLOC_SEALED) && !a->tag && !a->cookie &&
 	       gch_is_inline(a->nslots, a->size, 0);
 }
 

@@ -5,8 +5,8 @@
  * references plus the slots, queued events and garbage list that name the
  * object (a weakref's: the program's plus its queued event's); every
  * tracked object is in exactly one list, the one of its generation, and no
- * untracked object is in any, nor names an object with slots, nor has a
- * generation other than 0; the counters agree with what is there.
+ * untracked object is in any, nor names an object that may be tracked, nor
+ * has a generation other than 0; the counters agree with what is there.
  * Prints "ok", or one line per violation (at most GCH_VERIFY_MAX).
  *
  * Runs under the heap's lock (see "Locking" in gcheap.h), which it holds
@@ -48,7 +48,7 @@ static void gch_verify_weak(struct gch_verify *v, u32 i, u64 ent)
 
 /*
  * Count an object's slot references; check that they name live objects,
- * and none with slots if the object is untracked.
+ * and none that may be tracked if the object is untracked.
  */
 static void gch_verify_obj_slots(struct gch_heap *h, struct gch_verify *v,
 				 struct gch_obj *obj, u32 i)
@@ -65,7 +65,7 @@ static void gch_verify_obj_slots(struct gch_heap *h, struct gch_verify *v,
 			continue;
 		}
 		v->refs[slots[s]]++;
-		if (!gch_tracked(obj) && gch_nslots(t))
+		if (!gch_tracked(obj) && gch_may_be_tracked(t))
 			gch_verify_bad(v, "untracked slot", i, slots[s], 0);
 	}
 }

@@ -145,6 +145,50 @@ TEST_F(heap, alloc_move_tracks_what_names_slots)
 	gch_batch_free(b);
 }
 
+/*
+ * A tree of sealed objects, as binary-trees builds it, is never tracked,
+ * nor is what names only its root; its referrers are found all the same.
+ * SEAL in a batch makes a later SET_SLOT of the same batch fail.
+ */
+TEST_F(heap, sealed_tree_is_never_tracked)
+{
+	struct gch_batch *b = gch_batch_new(self->h, 8);
+	gch_ref_t leaf, root, top, m, buf[4];
+
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, gch_batch_alloc_sealed(b, 2, 0, 0, 0));
+	ASSERT_EQ(1, gch_batch_alloc_sealed(b, 2, 0, 0, 0));
+	ASSERT_EQ(2, gch_batch_alloc_sealed(b, 2, 0, GCH_RESULT(0),
+					    GCH_RESULT(1)));
+	ASSERT_EQ(3, gch_batch_alloc_move(b, 1, 0, GCH_RESULT(2), 0));
+	ASSERT_EQ(4, gch_batch_alloc(b, 1, 0));
+	ASSERT_EQ(5, gch_batch_seal(b, GCH_RESULT(4)));
+	ASSERT_EQ(6, gch_batch_set_slot(b, GCH_RESULT(4), 0, 0));
+	ASSERT_EQ(6, gch_batch_submit(b));
+	EXPECT_EQ(-EPERM, gch_batch_result(b, 6, NULL));
+	ASSERT_EQ(0, gch_batch_result(b, 2, &root));
+	ASSERT_EQ(0, gch_batch_result(b, 3, &top));
+	ASSERT_EQ(0, gch_batch_result(b, 4, &m));
+	ASSERT_EQ(0, gch_get_slot(self->h, root, 0, &leaf));
+	EXPECT_EQ(GCH_OBJ_SEALED, info_flags(self->h, leaf));
+	EXPECT_EQ(GCH_OBJ_SEALED, info_flags(self->h, root));
+	EXPECT_EQ(0, info_flags(self->h, top));
+	EXPECT_EQ(GCH_OBJ_SEALED, info_flags(self->h, m));
+	EXPECT_EQ(-EPERM, gch_set_slot(self->h, root, 1, 0));
+	EXPECT_EQ(0, gch_get_objects(self->h, GCH_GEN_ALL, buf, 4));
+	ASSERT_EQ(1, gch_get_referrers(self->h, root, buf, 4));
+	EXPECT_EQ(top, buf[0]);
+	EXPECT_EQ(0, gch_decref(self->h, buf[0]));
+	ASSERT_EQ(1, gch_get_referrers(self->h, leaf, buf, 4));
+	EXPECT_EQ(root, buf[0]);
+	EXPECT_EQ(0, gch_decref(self->h, buf[0]));
+	EXPECT_EQ(0, gch_decref(self->h, leaf));
+	EXPECT_EQ(0, gch_decref(self->h, top));
+	EXPECT_EQ(0, gch_decref(self->h, m));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	gch_batch_free(b);
+}
+
 /* PEEK_SLOT hands out borrowed refs: no count changes, stale after. */
 TEST_F(heap, peek_slot_borrows)
 {
@@ -320,6 +364,14 @@ TEST_F(heap, raw_abi)
 	ops[1].len = 1;					/* unused field set */
 	EXPECT_EQ(-EINVAL, raw_batch(self->h, ops, 2, sizeof(ops[0]), NULL));
 	ops[1].len = 0;
+	ops[1].op = GCH_OP_SEAL;
+	ops[1].off = 1;
+	EXPECT_EQ(-EINVAL, raw_batch(self->h, ops, 2, sizeof(ops[0]), NULL));
+	ops[1].off = 0;
+	ops[1].op = GCH_OP_DECREF;
+	ops[0].off = GCH_ALLOC_FINALIZE;		/* the one flag: SEALED */
+	EXPECT_EQ(-EINVAL, raw_batch(self->h, ops, 2, sizeof(ops[0]), NULL));
+	ops[0].off = 0;
 	EXPECT_EQ(-EFAULT, raw_batch(self->h, (void *)8, 2, sizeof(ops[0]), NULL));
 	EXPECT_EQ(0, gch_test_objects(self->h));
 	st = (struct gcheap_batch){ 0 };

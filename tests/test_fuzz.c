@@ -111,7 +111,7 @@ static void valid_op(struct fuzz *f)
 	struct gch_event ev;
 	gch_ref_t r = 0;
 
-	switch (rnd(6)) {
+	switch (rnd(7)) {
 	case 0:
 		if (!gch_alloc_ex(f->h, &a, &r))
 			f->refs[rnd(POOL)] = r;
@@ -128,6 +128,9 @@ static void valid_op(struct fuzz *f)
 		break;
 	case 4:
 		gch_collect(f->h, rnd(3));
+		break;
+	case 5:
+		gch_seal(f->h, f->refs[rnd(POOL)]);
 		break;
 	default:
 		while (gch_next_event(f->h, &ev, 0) == 1)

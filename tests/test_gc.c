@@ -230,6 +230,69 @@ TEST_F(heap, tracked_from_a_slot_naming_slots)
 	EXPECT_EQ(0, gch_test_objects(self->h));
 }
 
+/*
+ * A sealed object's slots cannot be set; untracked, it never will be
+ * tracked, so naming it tracks nothing (CPython's untracked tuples).  A
+ * sealed object that is tracked stays so, and naming it tracks.
+ */
+TEST_F(heap, sealed_objects_track_nothing)
+{
+	struct gch_alloc_args sa = {
+		.nslots = 2, .size = 8, .flags = GCH_ALLOC_SEALED,
+	};
+	gch_ref_t p = obj(self->h, 2), q = obj(self->h, 1);
+	gch_ref_t t = obj(self->h, 1), u = obj(self->h, 1), s, gone;
+	char why[256];
+
+	ASSERT_EQ(0, gch_alloc_ex(self->h, &sa, &s));
+	EXPECT_EQ(GCH_OBJ_SEALED, info_flags(self->h, s));
+	EXPECT_EQ(-EPERM, gch_set_slot(self->h, s, 0, u));
+	EXPECT_EQ(-EPERM, gch_set_slot(self->h, s, 1, 0));
+	EXPECT_EQ(-EINVAL, gch_set_slot(self->h, s, 2, 0));
+	EXPECT_EQ(0, gch_write(self->h, s, 0, "payload", 8));
+	ASSERT_EQ(0, gch_set_slot(self->h, p, 0, s));
+	EXPECT_EQ(0, info_flags(self->h, p));
+	ASSERT_EQ(0, gch_set_slot(self->h, p, 1, u));
+	EXPECT_EQ(GCH_OBJ_TRACKED, info_flags(self->h, p));
+	ASSERT_EQ(0, gch_set_slot(self->h, t, 0, t));
+	ASSERT_EQ(0, gch_seal(self->h, t));
+	ASSERT_EQ(0, gch_seal(self->h, t));
+	EXPECT_EQ(GCH_OBJ_TRACKED | GCH_OBJ_SEALED, info_flags(self->h, t));
+	ASSERT_EQ(0, gch_set_slot(self->h, q, 0, t));
+	EXPECT_EQ(GCH_OBJ_TRACKED, info_flags(self->h, q));
+	EXPECT_LE(0, gch_test_verify(self->h, why, sizeof(why)))
+		TH_LOG("verify: %s", why);
+	gone = obj(self->h, 0);
+	ASSERT_EQ(0, gch_decref(self->h, gone));
+	EXPECT_EQ(-ESTALE, gch_seal(self->h, gone));
+	EXPECT_EQ(0, gch_decref(self->h, p));
+	EXPECT_EQ(0, gch_decref(self->h, s));
+	EXPECT_EQ(0, gch_decref(self->h, u));
+	EXPECT_EQ(0, gch_decref(self->h, q));
+	EXPECT_EQ(0, gch_decref(self->h, t));
+	EXPECT_EQ(1, gch_collect(self->h, 2));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+}
+
+/*
+ * A cycle through a sealed object is collected: sealed after its slot
+ * named a mutable object, it was tracked then, and stays so.
+ */
+TEST_F(heap, cycle_through_a_sealed_object)
+{
+	gch_ref_t a = obj(self->h, 1), s = obj(self->h, 1);
+
+	ASSERT_EQ(0, gch_set_slot(self->h, s, 0, a));
+	ASSERT_EQ(0, gch_seal(self->h, s));
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, s));
+	EXPECT_EQ(GCH_OBJ_TRACKED | GCH_OBJ_SEALED, info_flags(self->h, s));
+	EXPECT_EQ(GCH_OBJ_TRACKED, info_flags(self->h, a));
+	EXPECT_EQ(0, gch_decref(self->h, a));
+	EXPECT_EQ(0, gch_decref(self->h, s));
+	EXPECT_EQ(2, gch_collect(self->h, 0));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+}
+
 /* An old object in a cycle with a young one: only a full run frees it. */
 TEST_F(heap, cycle_spanning_generations)
 {

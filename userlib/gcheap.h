@@ -36,7 +36,7 @@ int gch_heap_id(const struct gch_heap *h);			/* its debugfs name */
 int gch_alloc(struct gch_heap *h, uint32_t nslots, uint32_t size, gch_ref_t *out);
 struct gch_alloc_args {
 	uint32_t nslots, size;
-	uint32_t flags;				/* GCH_ALLOC_FINALIZE */
+	uint32_t flags;				/* GCH_ALLOC_FINALIZE, _SEALED */
 	uint32_t tag;				/* allocation site; 0 = none */
 	uint64_t cookie;			/* echoed in the FINALIZE event */
 };
@@ -47,10 +47,16 @@ int gch_set_slot(struct gch_heap *h, gch_ref_t obj, uint32_t slot, gch_ref_t tar
 int gch_get_slot(struct gch_heap *h, gch_ref_t obj, uint32_t slot, gch_ref_t *out);
 int gch_write(struct gch_heap *h, gch_ref_t obj, uint32_t off, const void *buf, uint32_t len);
 int gch_read(struct gch_heap *h, gch_ref_t obj, uint32_t off, void *buf, uint32_t len);
+/*
+ * extension: obj's slots can no longer be set (gch_set_slot() fails with
+ * -EPERM), as a tuple's items cannot; a sealed object that is not tracked
+ * never will be, nor need the objects that name only such objects be
+ */
+int gch_seal(struct gch_heap *h, gch_ref_t obj);
 struct gch_obj_info {
 	uint32_t nslots, size, tag, generation;	/* 0..2 or GCH_GEN_PERMANENT */
 	uint64_t refcount;
-	uint32_t flags;				/* GCH_OBJ_FINALIZABLE, _FINALIZED, _TRACKED */
+	uint32_t flags;		/* GCH_OBJ_FINALIZABLE, _FINALIZED, _TRACKED, _SEALED */
 };
 int gch_info(struct gch_heap *h, gch_ref_t obj, struct gch_obj_info *out);
 
@@ -157,6 +163,11 @@ int gch_batch_alloc_move(struct gch_batch *b, uint32_t nslots, uint32_t size, gc
  * something keeps it alive, and is -ESTALE after, never another object.
  */
 int gch_batch_peek_slot(struct gch_batch *b, gch_ref_t obj, uint32_t slot);
+/* extension: gch_batch_alloc_move() of an object sealed from the start */
+int gch_batch_alloc_sealed(struct gch_batch *b, uint32_t nslots, uint32_t size, gch_ref_t s0,
+			   gch_ref_t s1);
+/* extension: gch_seal() in a batch */
+int gch_batch_seal(struct gch_batch *b, gch_ref_t obj);
 /* ops run in order, stopping at the first failure: returns how many succeeded */
 int gch_batch_submit(struct gch_batch *b);
 /* 0 or op i's -errno (-ECANCELED: not run, after a failure) */

@@ -43,12 +43,19 @@
 
 /* struct gcheap_alloc.flags */
 #define GCH_ALLOC_FINALIZE	_BITUL(0)	/* one FINALIZE event, PEP 442 */
-#define GCH_ALLOC_FLAGS		GCH_ALLOC_FINALIZE
+/*
+ * Sealed from the start (see GCHEAP_IOC_SEAL): ALLOC's slots stay empty,
+ * ALLOC_MOVE's hold what it moved in.  The one flag batch allocations
+ * take (in struct gcheap_batch_op.off).
+ */
+#define GCH_ALLOC_SEALED	_BITUL(1)
+#define GCH_ALLOC_FLAGS		(GCH_ALLOC_FINALIZE | GCH_ALLOC_SEALED)
 
 /* struct gcheap_info.flags */
 #define GCH_OBJ_FINALIZABLE	_BITUL(0)
 #define GCH_OBJ_FINALIZED	_BITUL(1)
 #define GCH_OBJ_TRACKED		_BITUL(2)	/* the collector sees it (gc.is_tracked) */
+#define GCH_OBJ_SEALED		_BITUL(3)	/* its slots can no longer be set */
 
 /* struct gcheap_weakref.flags */
 #define GCH_WEAK_NOTIFY		_BITUL(0)
@@ -99,7 +106,15 @@ struct gcheap_alloc {
 	__u64 ref;		/* out: a new reference */
 };
 
-/* GCHEAP_IOC_INCREF, GCHEAP_IOC_DECREF */
+/*
+ * GCHEAP_IOC_INCREF, GCHEAP_IOC_DECREF, GCHEAP_IOC_SEAL.  SEAL: from now
+ * on the object's slots cannot be set (SET_SLOT fails with -EPERM), as a
+ * CPython tuple's items are not; its payload still can be written.  A
+ * sealed object that is not tracked never will be, and the collector need
+ * not see the objects that name only such objects or objects without
+ * slots: CPython's untracking of tuples.  Sealing a sealed object does
+ * nothing.
+ */
 struct gcheap_ref {
 	__u64 ref;
 	__u32 flags;		/* must be 0 */
@@ -271,6 +286,8 @@ struct gcheap_event {
 #define GCH_OP_ALLOC_MOVE	8
 /* PEEK_SLOT: result = a[slot] (or 0) as a borrowed ref: no new reference */
 #define GCH_OP_PEEK_SLOT	9
+/* SEAL: a's slots can no longer be set (GCHEAP_IOC_SEAL) */
+#define GCH_OP_SEAL		10
 
 /*
  * In a batch, an operand with this form stands for the ref that op i of the
@@ -291,7 +308,7 @@ struct gcheap_batch_op {
 	__u32 slot;		/* SET/GET_SLOT: slot; ALLOC: nslots */
 	__u64 a;		/* the object */
 	__u64 b;		/* SET_SLOT: target; WRITE/READ: user buffer */
-	__u32 off;		/* WRITE/READ: offset */
+	__u32 off;		/* WRITE/READ: offset; ALLOC*: GCH_ALLOC_SEALED or 0 */
 	__u32 len;		/* WRITE/READ: length; ALLOC: size */
 	__u64 result;		/* out: ALLOC, GET_SLOT: the new ref */
 };
@@ -372,5 +389,6 @@ struct gcheap_events {
 #define GCHEAP_IOC_WEAKREF	_IOWR(GCHEAP_IOC_MAGIC, 0x20, struct gcheap_weakref)
 #define GCHEAP_IOC_WEAKREF_GET	_IOWR(GCHEAP_IOC_MAGIC, 0x21, struct gcheap_weakref_get)
 #define GCHEAP_IOC_BATCH	_IOWR(GCHEAP_IOC_MAGIC, 0x30, struct gcheap_batch)
+#define GCHEAP_IOC_SEAL		_IOW(GCHEAP_IOC_MAGIC, 0x31, struct gcheap_ref)
 
 #endif /* _UAPI_LINUX_GCHEAP_H */

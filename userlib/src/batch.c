@@ -102,6 +102,17 @@ GCH_API int gch_batch_peek_slot(struct gch_batch *b, gch_ref_t obj, uint32_t slo
 	return gch__batch_add(b, GCH_OP_PEEK_SLOT, obj, 0, slot, 0, 0);
 }
 
+GCH_API int gch_batch_alloc_sealed(struct gch_batch *b, uint32_t nslots, uint32_t size,
+				   gch_ref_t s0, gch_ref_t s1)
+{
+	return gch__batch_add(b, GCH_OP_ALLOC_MOVE, s0, s1, nslots, GCH_ALLOC_SEALED, size);
+}
+
+GCH_API int gch_batch_seal(struct gch_batch *b, gch_ref_t obj)
+{
+	return gch__batch_add(b, GCH_OP_SEAL, obj, 0, 0, 0, 0);
+}
+
 GCH_API int gch_batch_incref(struct gch_batch *b, gch_ref_t ref)
 {
 	return gch__batch_add(b, GCH_OP_INCREF, ref, 0, 0, 0, 0);

@@ -153,6 +153,13 @@ GCH_API int gch_decref(struct gch_heap *h, gch_ref_t ref)
 	return gch__ioctl(h, GCHEAP_IOC_DECREF, &arg);
 }
 
+GCH_API int gch_seal(struct gch_heap *h, gch_ref_t obj)
+{
+	struct gcheap_ref arg = { .ref = obj };
+
+	return gch__ioctl(h, GCHEAP_IOC_SEAL, &arg);
+}
+
 GCH_API int gch_set_slot(struct gch_heap *h, gch_ref_t obj, uint32_t slot, gch_ref_t target)
 {
 	struct gcheap_slot arg = { .obj = obj, .target = target, .slot = slot };

@@ -16,19 +16,22 @@ modules, over libgcheap.so.1 (ctypes, no build step)::
     1
 
 Heap(max_objects, max_bytes, threshold) is a heap; heap.new(nslots, size,
-finalizer=None, tag=None) an Object (obj.slots like a list, obj.data like
-a bytearray) whose kernel reference lives as long as the Object does.  The
-heap has gc's functions as methods: collect, enable, disable, isenabled,
-get_count, get_threshold, set_threshold, freeze, unfreeze,
-get_freeze_count, get_objects, get_referrers, get_referents, garbage,
-set_debug, get_debug, get_stats, callbacks.  gcheap.ref(obj, callback) is
-weakref.ref.  Weakref callbacks, finalizers (PEP 442: they may resurrect)
-and gc callbacks run when heap.dispatch() reads the heap's events, or in
-the thread heap.start_dispatcher() starts.
+finalizer=None, tag=None, sealed=False) an Object (obj.slots like a list,
+obj.data like a bytearray) whose kernel reference lives as long as the
+Object does; heap.seal(obj) makes its slots read-only, as a tuple's
+items (a sealed object that is not tracked never will be: is_sealed,
+is_tracked).  The heap has gc's functions as methods: collect, enable,
+disable, isenabled, get_count, get_threshold, set_threshold, freeze,
+unfreeze, get_freeze_count, get_objects, get_referrers, get_referents,
+garbage, set_debug, get_debug, get_stats, callbacks.  gcheap.ref(obj,
+callback) is weakref.ref.  Weakref callbacks, finalizers (PEP 442: they
+may resurrect) and gc callbacks run when heap.dispatch() reads the heap's
+events, or in the thread heap.start_dispatcher() starts.
 
 Errors: StaleRef (an OSError, ESTALE) for a ref that names nothing live,
 MemoryError for ENOMEM and QuotaExceeded (a MemoryError) for EDQUOT,
-ValueError for EINVAL, OSError for the rest.
+ValueError for EINVAL, OSError for the rest (PermissionError, EPERM, for
+a slot of a sealed object set).
 
 `python3 -m gcheap stat` prints what gcheapstat prints; `python3 -m gcheap
 top` the top allocation sites (tags) of each heap, as tracemalloc does.

@@ -29,9 +29,11 @@ DEBUG_SAVEALL = 32
 
 ObjInfo = collections.namedtuple(
     "ObjInfo",
-    "nslots size tag generation refcount finalizable finalized tracked")
+    "nslots size tag generation refcount finalizable finalized tracked "
+    "sealed")
 ObjInfo.__doc__ = """What gch_info() tells of an object (generation 3: frozen;
-tracked: the collector sees it, gc.is_tracked)."""
+tracked: the collector sees it, gc.is_tracked; sealed: its slots can no
+longer be set, Heap.seal)."""
 
 TagStat = collections.namedtuple(
     "TagStat", "tag live_objects live_bytes allocations name")
@@ -250,7 +252,7 @@ class Heap:
 
     # ---- objects ----
 
-    def new(self, nslots=0, size=0, finalizer=None, tag=None):
+    def new(self, nslots=0, size=0, finalizer=None, tag=None, sealed=False):
         """A new object with NSLOTS empty slots and SIZE zero bytes of data.
 
         finalizer: called as finalizer(obj) by dispatch() the first time
@@ -258,7 +260,8 @@ class Heap:
         object by storing it in a slot of a live object; it is never called
         twice).  tag: the allocation site, an int (1..2**32-1) or a str, for
         tag_stats() and top(); None: no tag, or the caller's "file:line"
-        when the heap tracks sites.
+        when the heap tracks sites.  sealed: sealed from the start
+        (GCH_ALLOC_SEALED, see seal()): its slots stay empty.
         """
         h = self._handle()
         if tag is None:
@@ -283,6 +286,8 @@ class Heap:
                 raise TypeError("finalizer must be callable")
             args.flags = _lib.GCH_ALLOC_FINALIZE
             args.cookie = cookie = next(self._cookies)
+        if sealed:
+            args.flags |= _lib.GCH_ALLOC_SEALED
         out = ctypes.c_uint64()
         ret = self._lib.gch_alloc_ex(h, ctypes.byref(args), ctypes.byref(out))
         if ret < 0:
@@ -322,6 +327,19 @@ class Heap:
     def info(self, obj):
         """ObjInfo of OBJ (also obj.info())."""
         return obj.info()
+
+    def seal(self, obj):
+        """Seal OBJ (gch_seal): from now on its slots cannot be set
+        (PermissionError, EPERM), as a tuple's items cannot; its data still
+        can be written.  Sealing a sealed object does nothing.  A sealed
+        object that is not tracked never will be, and naming it does not
+        track the object that names it (see is_tracked)."""
+        self._check(self._lib.gch_seal(self._handle(), self._ref_of(obj)),
+                    "gch_seal")
+
+    def is_sealed(self, obj):
+        """Whether OBJ is sealed (seal(), or new(sealed=True))."""
+        return obj.info().sealed
 
     # ---- the collector, as the gc module ----
 
@@ -399,7 +417,7 @@ class Heap:
 
     def get_objects(self, generation=None):
         """The tracked objects of GENERATION, or all: those a slot of which
-        has named an object with slots (see is_tracked)."""
+        has named an object that may be tracked (see is_tracked)."""
         if generation is None:
             generation = _lib.GCH_GEN_ALL
         elif not isinstance(generation, int):
@@ -430,8 +448,12 @@ class Heap:
 
     def is_tracked(self, obj):
         """Whether the collector sees OBJ (gc.is_tracked): from when a slot
-        of it first names an object with slots, as CPython tracks a dict
-        from when it first holds a container."""
+        of it first names an object that may be tracked, one with slots that
+        is tracked or not sealed, as CPython tracks a dict from when it
+        first holds a container that may be tracked.  An object without
+        slots, or a sealed one that is not tracked, never will be (as
+        CPython's untracked tuples).  Once tracked, an object stays
+        tracked, sealed or not."""
         return obj.info().tracked
 
     def is_finalized(self, obj):
@@ -730,7 +752,7 @@ class Object:
 
     def info(self):
         """ObjInfo: nslots, size, tag, generation, refcount, finalizable,
-        finalized, tracked."""
+        finalized, tracked, sealed."""
         i = _lib.gch_obj_info()
         self._heap._check(self._heap._lib.gch_info(self._h(), self._ref,
                                                    ctypes.byref(i)), "gch_info")
@@ -738,7 +760,8 @@ class Object:
         return ObjInfo(i.nslots, i.size, i.tag, i.generation, i.refcount,
                        bool(i.flags & _lib.GCH_OBJ_FINALIZABLE),
                        bool(i.flags & _lib.GCH_OBJ_FINALIZED),
-                       bool(i.flags & _lib.GCH_OBJ_TRACKED))
+                       bool(i.flags & _lib.GCH_OBJ_TRACKED),
+                       bool(i.flags & _lib.GCH_OBJ_SEALED))
 
     @property
     def nslots(self):

@@ -18,9 +18,11 @@ SONAME = "libgcheap.so.1"
 GCH_GEN_PERMANENT = 3
 GCH_GEN_ALL = -1
 GCH_ALLOC_FINALIZE = 1 << 0
+GCH_ALLOC_SEALED = 1 << 1
 GCH_OBJ_FINALIZABLE = 1 << 0
 GCH_OBJ_FINALIZED = 1 << 1
 GCH_OBJ_TRACKED = 1 << 2
+GCH_OBJ_SEALED = 1 << 3
 GCH_WEAK_NOTIFY = 1 << 0
 GCH_DEBUG_SAVEALL = 1 << 0
 GCH_EV_WEAKREF = 1 << 0
@@ -88,6 +90,7 @@ _PROTOTYPES = {
     "gch_get_slot": (c_int, [_H, _REF, c_uint32, _REFP]),
     "gch_write": (c_int, [_H, _REF, c_uint32, c_void_p, c_uint32]),
     "gch_read": (c_int, [_H, _REF, c_uint32, c_void_p, c_uint32]),
+    "gch_seal": (c_int, [_H, _REF]),
     "gch_info": (c_int, [_H, _REF, POINTER(gch_obj_info)]),
     "gch_collect": (c_int, [_H, c_int]),
     "gch_enable": (c_int, [_H]),

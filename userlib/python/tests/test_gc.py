@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """The collector through the gc module's names, after CPython's
 Lib/test/test_gc.py."""
+import errno
 import gc
 import threading
 import time
@@ -308,6 +309,97 @@ class GCTests(HeapTestCase):
         self.assertEqual(raw["allocated"], 4)
         self.assertEqual(raw["freed"], 4)
         self.assertLessEqual(raw["pause_ns_last"], raw["pause_ns_max"])
+
+
+class SealTests(HeapTestCase):              # CPython's untracked tuples
+
+    def test_sealed_slots_cannot_be_set(self):
+        a, b = self.heap.new(2, 8), self.heap.new(0)
+        a.slots[0] = b
+        self.assertFalse(a.info().sealed)
+        self.assertFalse(self.heap.is_sealed(a))
+        self.heap.seal(a)
+        self.heap.seal(a)                   # again: nothing
+        self.assertTrue(a.info().sealed)
+        self.assertTrue(self.heap.is_sealed(a))
+        for i, v in ((0, None), (1, b), (1, None)):
+            with self.assertRaises(PermissionError) as cm:
+                a.slots[i] = v
+            self.assertEqual(cm.exception.errno, errno.EPERM)
+        self.assertEqual(list(a.slots), [b, None])  # unchanged
+        self.assertEqual(b.refcount, 2)     # ours and a's slot
+        a.data[:3] = b"abc"                 # the payload still can be
+        self.assertEqual(a.data[:3], b"abc")
+        c = self.heap.new(1, sealed=True)   # sealed from the start
+        self.assertTrue(c.info().sealed)
+        self.assertFalse(c.info().tracked)
+        with self.assertRaises(PermissionError):
+            c.slots[0] = b
+        self.assertEqual(list(c.slots), [None])
+        self.assertFalse(self.heap.new(1).info().sealed)
+        bogus = self.heap._adopt(a.ref ^ 0x10000)
+        with self.assertRaises(gcheap.StaleRef):
+            self.heap.seal(bogus)
+        bogus._ref = 0
+
+    def test_naming_a_sealed_untracked_object_does_not_track(self):
+        atom = self.heap.new(0)
+        s = self.heap.new(2, sealed=True)   # slots, empty for good
+        t = self.heap.new(1)
+        t.slots[0] = atom                   # untracked: names an atom
+        self.heap.seal(t)                   # a tuple of atoms
+        a = self.heap.new(2)
+        a.slots[0], a.slots[1] = s, t
+        for o in (a, s, t):
+            self.assertFalse(self.heap.is_tracked(o))
+        self.assertEqual(self.heap.get_objects(), [])
+        self.assertEqual(self.heap.get_referrers(s), [a])
+        self.assertEqual(self.heap.get_referrers(t), [a])
+        b, u = self.heap.new(1), self.heap.new(1)
+        b.slots[0] = u                      # slots, not sealed: may be
+        self.assertTrue(self.heap.is_tracked(b))
+        self.assertFalse(self.heap.is_tracked(u))
+        self.assertEqual(self.heap.get_objects(), [b])
+
+    def test_sealing_a_tracked_object_keeps_it_tracked(self):
+        x, u, y = self.heap.new(1), self.heap.new(1), self.heap.new(1)
+        x.slots[0] = u                      # tracked
+        self.heap.seal(x)
+        self.assertTrue(self.heap.is_tracked(x))
+        self.assertTrue(self.heap.is_sealed(x))
+        y.slots[0] = x                      # sealed but tracked: may be
+        self.assertTrue(self.heap.is_tracked(y))
+
+    def test_sealed_tree_is_never_tracked(self):    # built bottom-up
+        level = [self.heap.new(2, 8, sealed=True) for _ in range(8)]
+        while len(level) > 1:
+            nxt = []
+            for left, right in zip(level[::2], level[1::2]):
+                p = self.heap.new(2, 8)
+                p.slots = [left, right]
+                self.heap.seal(p)
+                nxt.append(p)
+            level = nxt
+        root = level[0]
+        del level, nxt, left, right, p
+        self.assertEqual(self.heap.stats()["objects"], 15)
+        self.assertFalse(self.heap.is_tracked(root))
+        self.assertEqual(self.heap.get_objects(), [])
+        self.assertEqual(self.heap.collect(), 0)
+        del root                            # no cycle: freed at once
+        self.assertEqual(self.heap.stats()["objects"], 0)
+
+    def test_cycle_through_a_sealed_object(self):
+        a, s = self.heap.new(1), self.heap.new(1)
+        s.slots[0] = a                      # a may be tracked: s is
+        self.heap.seal(s)
+        a.slots[0] = s
+        self.assertTrue(self.heap.is_tracked(a))
+        self.assertTrue(self.heap.is_tracked(s))
+        del a, s
+        self.assertEqual(self.heap.stats()["objects"], 2)
+        self.assertEqual(self.heap.collect(), 2)
+        self.assertEqual(self.live(), 0)
 
 
 class FinalizerTests(HeapTestCase):
