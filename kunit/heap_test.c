@@ -20,8 +20,14 @@ static void gch_test_ref_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gch_ref_heap(ref), h->id);
 	KUNIT_EXPECT_EQ(test, gch_ref_idx(ref), (u32)obj->idx);
 	KUNIT_EXPECT_PTR_EQ(test, gch_lookup(h, ref), obj);
-	/* wrong sequence, wrong heap, index 0, past the table, a result */
+	/*
+	 * wrong sequence, the sequence's top bit (never set), wrong heap,
+	 * index 0, past the table, a result
+	 */
 	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref ^ (1ULL << GCH_REF_SEQ_SHIFT)));
+	KUNIT_EXPECT_EQ(test, gch_ref_seq(ref) >> GCH_SEQ_BITS, 0U);
+	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref | 1ULL << (GCH_REF_SEQ_SHIFT +
+							    GCH_SEQ_BITS)));
 	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref ^ (1ULL << GCH_REF_HEAP_SHIFT)));
 	KUNIT_EXPECT_NULL(test, gch_lookup(h, ref & ~(u64)GCH_IDX_MASK));
 	KUNIT_EXPECT_NULL(test, gch_lookup(h, (ref & ~(u64)GCH_IDX_MASK) |

@@ -372,7 +372,8 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 		gch_slots(obj)[1] = s1->idx;
 		s1->urefs--;
 	}
-	obj->sealed = !!(o->off & GCH_ALLOC_SEALED);
+	if (o->off & GCH_ALLOC_SEALED)	/* it came unsealed */
+		obj->sealed = 1;
 	return 0;
 }
 

@@ -135,14 +135,18 @@
  * ref is 0 and none has the form of GCH_RESULT().  The sequence of a table
  * entry advances each time the entry is reused and starts at a random value
  * per heap; an entry whose sequence would come back to its start is retired,
- * so a heap never hands out the same ref twice.
+ * so a heap never hands out the same ref twice.  Sequences are 23 bits
+ * (the object keeps its sealed bit beside them): the ref's top sequence bit
+ * is always 0, and a ref with it set names nothing.
  */
 #define GCH_IDX_BITS		24
-#define GCH_SEQ_BITS		24
+#define GCH_SEQ_BITS		23
+#define GCH_REF_SEQ_BITS	24
 #define GCH_IDX_MASK		((1U << GCH_IDX_BITS) - 1)
 #define GCH_SEQ_MASK		((1U << GCH_SEQ_BITS) - 1)
+#define GCH_REF_SEQ_MASK	((1U << GCH_REF_SEQ_BITS) - 1)
 #define GCH_REF_SEQ_SHIFT	GCH_IDX_BITS
-#define GCH_REF_HEAP_SHIFT	(GCH_IDX_BITS + GCH_SEQ_BITS)
+#define GCH_REF_HEAP_SHIFT	(GCH_IDX_BITS + GCH_REF_SEQ_BITS)
 #define GCH_HEAP_ID_MAX		0xffff
 
 /* List heads live above the last table index: a link names them too. */
@@ -211,9 +215,9 @@ struct gch_link {
  * @gen: 0..2, or GCH_GEN_PERMANENT when frozen
  * @flags: GCH_OF_*
  * @seq: sequence part of the own ref
- * @nslots7: reference slots of an inline object (at most 56 fit), or
- *	     GCH_NSLOTS_OUTLINE: the count is in its struct gch_outline
  * @sealed: its slots can no longer be set (heap lock)
+ * @nslots8: reference slots of an inline object (at most 56 fit), or
+ *	     GCH_NSLOTS_OUTLINE: the count is in its struct gch_outline
  * @size: payload bytes
  *
  * After the header: the data (slots, each a handle index or 0, then
@@ -235,10 +239,12 @@ struct gch_link {
  * @urefs must stay full words: a count saturates at GCH_REF_MAX, not
  * before; @gc_refs is live only during a collection, but collections run
  * in slices beside the program, so it cannot borrow the link as CPython's
- * does); @idx with @gen and @flags 4; @seq with the slot count and the
- * sealed bit 4 (at most 56 slots fit inline, so 7 bits hold an inline
- * object's count; only objects with data beside them need the full count,
- * in their gch_outline); @size 4.
+ * does); @idx with @gen and @flags 4; @seq with the sealed bit and the
+ * slot count 4 (a slot count of more than 255 never fits inline, so only
+ * objects with data beside them need the full count, in their
+ * gch_outline; the slot count keeps a whole byte, which the walks read
+ * without masking, and the sequence gives the sealed bit its top one);
+ * @size 4.
  */
 struct gch_obj {
 	union {
@@ -252,13 +258,13 @@ struct gch_obj {
 	u32 gen : 2;
 	u32 flags : 6;
 	u32 seq : GCH_SEQ_BITS;
-	u32 nslots7 : 7;
 	u32 sealed : 1;
+	u32 nslots8 : 8;
 	u32 size;
 };
 
-/* struct gch_obj.nslots7 of an object whose data is not inline */
-#define GCH_NSLOTS_OUTLINE	0x7f
+/* struct gch_obj.nslots8 of an object whose data is not inline */
+#define GCH_NSLOTS_OUTLINE	0xff
 
 /**
  * struct gch_outline - where an object's data is when it does not fit
@@ -807,7 +813,7 @@ static inline bool gch_is_inline(u32 nslots, u32 size, unsigned int flags)
 /* Whether an object's data is in its slab object. */
 static inline bool gch_obj_is_inline(const struct gch_obj *obj)
 {
-	return obj->nslots7 != GCH_NSLOTS_OUTLINE;
+	return obj->nslots8 != GCH_NSLOTS_OUTLINE;
 }
 
 /* What follows an object with data beside it: its gch_outline. */
@@ -833,7 +839,7 @@ static inline void *gch_data(const struct gch_obj *obj)
 static inline u32 gch_nslots(const struct gch_obj *obj)
 {
 	if (gch_obj_is_inline(obj))
-		return obj->nslots7;
+		return obj->nslots8;
 	return gch_outline(obj)->nslots;
 }
 
@@ -847,7 +853,7 @@ static inline u32 gch_nslots(const struct gch_obj *obj)
 static inline u32 gch_plain_words(const struct gch_obj *obj)
 {
 	return DIV_ROUND_UP(sizeof(*obj) +
-			    gch_data_bytes(obj->nslots7, obj->size), 8);
+			    gch_data_bytes(obj->nslots8, obj->size), 8);
 }
 
 /**
@@ -965,7 +971,7 @@ static inline struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots,
 	obj->gen = 0;
 	obj->flags = 0;
 	obj->seq = 0;
-	obj->nslots7 = nslots;
+	obj->nslots8 = nslots;
 	obj->sealed = 0;
 	obj->size = size;
 	gch_zero_words(obj + 1, gch_data_bytes(nslots, size));
@@ -1007,7 +1013,7 @@ static inline struct gch_obj_ext *gch_ext(struct gch_obj *obj)
 	if (!(obj->flags & GCH_OF_EXT))
 		return NULL;
 	if (gch_obj_is_inline(obj))
-		body = gch_data_bytes(obj->nslots7, obj->size);
+		body = gch_data_bytes(obj->nslots8, obj->size);
 	return (struct gch_obj_ext *)((u8 *)(obj + 1) +
 				      ALIGN(body, sizeof(u64)));
 }
@@ -1034,7 +1040,7 @@ static inline u32 gch_ref_heap(u64 ref)
 
 static inline u32 gch_ref_seq(u64 ref)
 {
-	return (ref >> GCH_REF_SEQ_SHIFT) & GCH_SEQ_MASK;
+	return (ref >> GCH_REF_SEQ_SHIFT) & GCH_REF_SEQ_MASK;
 }
 
 static inline u32 gch_ref_idx(u64 ref)

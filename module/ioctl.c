@@ -140,7 +140,8 @@ static int gch_ioc_alloc_plain(struct gch_heap *h, struct gcheap_alloc *a)
 	gch_heap_lock(h);
 	ret = gch_op_alloc_plain(h, a->nslots, a->size, &r, &obj);
 	if (!ret) {
-		obj->sealed = !!(a->flags & GCH_ALLOC_SEALED);
+		if (a->flags & GCH_ALLOC_SEALED)	/* it came unsealed */
+			obj->sealed = 1;
 		a->ref = gch_ref_of(h, obj);
 	}
 	gch_heap_unlock(h, &r);

@@ -244,7 +244,7 @@ struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp)
 	obj->size = a->size;
 	/* before the ext record is written: its place depends on the shape */
 	inl = gch_is_inline(a->nslots, a->size, flags);
-	obj->nslots7 = inl ? a->nslots : GCH_NSLOTS_OUTLINE;
+	obj->nslots8 = inl ? a->nslots : GCH_NSLOTS_OUTLINE;
 	if (flags & GCH_OF_EXT) {
 		gch_ext(obj)->tag = a->tag;
 		gch_ext(obj)->cookie = a->cookie;
