@@ -655,7 +655,8 @@ static void op_alloc(struct fz *f)
 	int ret;
 
 	if (f->lying && chance(f, 10)) {
-		a.flags = 2 << rnd(f, 30);		/* an unknown flag */
+		/* an unknown flag: above GCH_ALLOC_FINALIZE and _SEALED */
+		a.flags = 4U << rnd(f, 30);
 		allow = E_INVAL;
 	}
 	ret = gch_alloc_ex(f->v->h, &a, &r);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Stress: two processes sharing a heap, several threads each, a seeded
- * random mix of every operation (objects, slots, payloads, batches,
+ * random mix of every operation (objects, slots, payloads, sealing, batches,
  * weakrefs, finalizers, explicit collections under automatic ones,
  * freeze, debugfs reads, side heaps opened and closed), an event reader
  * per process.  Each thread drops only what it holds.  The heap's
@@ -84,7 +84,10 @@ static void op_batch(struct worker *w)
 		}
 	}
 	/* the last one's reference moves into a new object's slot */
-	mv = gch_batch_alloc_move(b, 2, 8, GCH_RESULT(idx[5]), 0);
+	if (wrnd(w, 2))
+		mv = gch_batch_alloc_move(b, 2, 8, GCH_RESULT(idx[5]), 0);
+	else
+		mv = gch_batch_alloc_sealed(b, 2, 8, GCH_RESULT(idx[5]), 0);
 	gch_batch_peek_slot(b, GCH_RESULT(mv), 0);
 	n += 2;
 	if (gch_batch_submit(b) == n) {
@@ -132,6 +135,8 @@ static void one_op(struct worker *w)
 	case 9:
 		if (*s)
 			gch_write(w->h, *s, 0, "xy", 2);
+		if (*s && !wrnd(w, 8))
+			gch_seal(w->h, *s);	/* its slots are set no more */
 		break;
 	case 10:
 		op_batch(w);
