@@ -5,10 +5,13 @@
  * the reference output, line for line.
  *
  * Trees are built bottom up, a level at a time, many trees at once, in
- * batches of up to GCHEAP_BATCH_MAX ops: a leaf is one ALLOC, a parent one
- * ALLOC_MOVE that moves the references the program held on its two
- * children into its slots.  Checking walks the trees a level at a time
- * with PEEK_SLOT ops (borrowed refs: the root's reference keeps the tree
+ * batches of up to GCHEAP_BATCH_MAX ops: a leaf is one ALLOC_MOVE of
+ * nothing, a parent one ALLOC_MOVE that moves the references the program
+ * held on its two children into its slots.  Nodes are sealed from the
+ * start (GCH_ALLOC_SEALED), as the reference Python program's nodes are
+ * tuples: a tree of them is never tracked, as CPython untracks tuples of
+ * untracked tuples.  Checking walks the trees a level at a time with
+ * PEEK_SLOT ops (borrowed refs: the root's reference keeps the tree
  * alive), reading a right child only where there is a left one, as the
  * reference program does; then it drops each root's reference, which
  * frees the whole tree in the kernel.
@@ -64,9 +67,10 @@ static void run(enum step step, const gch_ref_t *in, gch_ref_t *out, long n)
 		for (i = 0; i < k; i++) {
 			j = done + i;
 			if (step == LEAF)
-				gch_batch_alloc(bt, 2, 0);
+				gch_batch_alloc_sealed(bt, 2, 0, 0, 0);
 			else if (step == PARENT)
-				gch_batch_alloc_move(bt, 2, 0, in[2 * j], in[2 * j + 1]);
+				gch_batch_alloc_sealed(bt, 2, 0, in[2 * j],
+						       in[2 * j + 1]);
 			else
 				gch_batch_decref(bt, in[j]);
 		}
