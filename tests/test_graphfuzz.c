@@ -6,14 +6,15 @@
  * objects whose FINALIZE events are read and sometimes resurrect them,
  * weakrefs with GCH_WEAK_NOTIFY, walks by GET_SLOT and PEEK_SLOT, under a
  * collector kept busy (small thresholds, automatic and explicit
- * collections, freeze, SAVEALL, COLLECT events).  And they lie: they drop
- * references they do not hold, or twice; use refs after death; pass
- * objects for weakrefs and back, refs of the other heap and made-up ones;
- * steal references in batches that are not theirs (results already moved,
- * borrowed PEEK_SLOT results); drop twice what events hand over; close
- * their own heap with all of that pending.  On the shared heap, each
- * process has its own idea of what it holds, so one process's lie is
- * sometimes true for another.
+ * collections, freeze, SAVEALL, COLLECT events), sealing objects (in
+ * their own heaps, and in the shared one every other round).  And they
+ * lie: they drop references they do not hold, or twice; use refs after
+ * death; pass objects for weakrefs and back, refs of the other heap and
+ * made-up ones; steal references in batches that are not theirs (results
+ * already moved, borrowed PEEK_SLOT results); drop twice what events hand
+ * over; close their own heap with all of that pending.  On the shared
+ * heap, each process has its own idea of what it holds, so one process's
+ * lie is sometimes true for another.
  *
  * Each process keeps what it believes it holds.  Every call's result must
  * be one the contract allows for that call.  Where the belief is the whole
@@ -67,7 +68,8 @@
 #define E_NOMEM		0x10
 #define E_OVERFLOW	0x20
 #define E_FAULT		0x40
-#define NOUTCOMES	7
+#define E_PERM		0x80	/* a slot of a sealed object set */
+#define NOUTCOMES	8
 #define E_FAILS		(E_STALE | E_INVAL)	/* what a wrong operand gets */
 #define E_SHORT		(E_DQUOT | E_NOMEM)	/* limits, memory: always allowed */
 
@@ -77,6 +79,8 @@
 #define ANY_ALLOC	(E_OK | E_SHORT)
 #define ANY_MOVE	(E_OK | E_FAILS | E_SHORT | E_OVERFLOW)
 #define ANY_SLOT	(E_OK | E_FAILS | E_OVERFLOW)
+#define ANY_SEAL	(E_OK | E_STALE)
+#define SEALED		64	/* objects a process seals in one heap, at most */
 #define ANY_PEEK	(E_OK | E_FAILS)
 #define ANY_RW		(E_OK | E_FAILS)
 #define ANY_INFO	(E_OK | E_STALE)
@@ -104,6 +108,9 @@ struct view {
 	struct held held[HELD_CAP];
 	gch_ref_t seen[SEEN];	/* refs it had or saw: dead, dropped, others' */
 	unsigned int seen_at;
+	gch_ref_t sealed[SEALED];	/* objects it sealed */
+	int nsealed;
+	int others_seal;	/* other processes may seal objects here */
 	struct view *other;	/* the process's other heap: foreign refs */
 };
 
@@ -297,6 +304,8 @@ static unsigned int outcome(long ret)
 		return E_OVERFLOW;
 	case -EFAULT:
 		return E_FAULT;
+	case -EPERM:
+		return E_PERM;
 	}
 	return ret >= 0 ? E_OK : 0;
 }
@@ -305,7 +314,7 @@ static const char *outcomes(unsigned int allow, char *buf, size_t len)
 {
 	static const char *const names[] = {
 		"ok", "ESTALE", "EINVAL", "EDQUOT", "ENOMEM", "EOVERFLOW",
-		"EFAULT",
+		"EFAULT", "EPERM",
 	};
 	size_t i, at = 0;
 
@@ -627,6 +636,35 @@ static void trim(struct fz *f, struct view *v)
 		drop(f, v, v->held[rnd(f, v->n)].ref);
 }
 
+static bool sealed_here(const struct view *v, gch_ref_t o)
+{
+	int i;
+
+	for (i = 0; o && i < v->nsealed; i++)
+		if (v->sealed[i] == o)
+			return true;
+	return false;
+}
+
+/*
+ * What setting a slot of @o may return, @allow as if it were not sealed:
+ * SET_SLOT checks the operands and the slot, then the seal.  Sealed for
+ * sure when this process sealed it and holds it; perhaps, when it sealed
+ * it once, when @o is an earlier op's result in a batch (a slot's object:
+ * any), or when another process may have.
+ */
+static unsigned int sealing(const struct view *v, gch_ref_t o,
+			    const struct know *k, unsigned int allow)
+{
+	bool mine = sealed_here(v, o);
+
+	if (mine && k->exact && k->count && k->kind == K_OBJ)
+		return (allow & ~(E_OK | E_OVERFLOW)) | E_PERM;
+	if (mine || v->others_seal || (GCH_IS_RESULT(o) && v->nsealed))
+		return allow | E_PERM;
+	return allow;
+}
+
 static int set_slot(struct fz *f, struct view *v, gch_ref_t o, uint32_t s,
 		    gch_ref_t t)
 {
@@ -636,7 +674,8 @@ static int set_slot(struct fz *f, struct view *v, gch_ref_t o, uint32_t s,
 	int ret = gch_set_slot(v->h, o, s, t);
 
 	note(f, "set_slot", o, t, ret);
-	bad(f, "set_slot", ret, allowed(ANY_SLOT, 3, w));
+	bad(f, "set_slot", ret,
+	    sealing(v, o, &ko, allowed(ANY_SLOT, 3, w)));
 	return ret;
 }
 
@@ -673,6 +712,28 @@ static void op_link(struct fz *f)
 	gch_ref_t t = chance(f, 15) ? 0 : obj_ref(f);
 
 	set_slot(f, f->v, o, slot_for(f, &k), t);
+}
+
+/*
+ * Seal an object: its own heap always, the shared one in odd rounds only
+ * (every process allows EPERM there then), and no more than SEALED in a
+ * heap, so that what this process sealed is what it knows.
+ */
+static void op_seal(struct fz *f)
+{
+	struct view *v = f->v;
+	gch_ref_t o = obj_ref(f);
+	struct know k = know(v, o);
+	enum verdict w = as_obj(&k);
+	int ret;
+
+	if (v->nsealed == SEALED || (v == &f->shared && !v->others_seal))
+		return;
+	ret = gch_seal(v->h, o);
+	note(f, "seal", o, 0, ret);
+	if (!bad(f, "seal", ret, allowed(ANY_SEAL, 1, &w)) && !ret &&
+	    !sealed_here(v, o))
+		v->sealed[v->nsealed++] = o;
 }
 
 static void op_get_slot(struct fz *f)
@@ -1311,7 +1372,8 @@ static int b_set_slot(struct fz *f, struct bat *bt, gch_ref_t o, uint32_t s,
 
 	return b_add(f, bt, gch_batch_set_slot(bt->b, o, s, t),
 		     (struct bop){ .op = GCH_OP_SET_SLOT, .a = o, .b = t,
-				   .allow = allowed(ANY_SLOT, 3, w) });
+				   .allow = sealing(bt->v, o, &ko,
+						    allowed(ANY_SLOT, 3, w)) });
 }
 
 static int b_get_slot(struct fz *f, struct bat *bt, gch_ref_t o, uint32_t s,
@@ -1653,7 +1715,7 @@ static void op_batch(struct fz *f)
 
 static void (*const op_table[])(struct fz *f) = {
 	op_alloc, op_alloc, op_alloc,
-	op_link, op_link, op_link,
+	op_link, op_link, op_link, op_seal,
 	op_get_slot,
 	op_drop, op_drop,
 	op_incref,
@@ -1844,6 +1906,7 @@ static int worker(struct gch_heap *shared, const struct cfg *c, int round,
 	f->t = t;
 	view_init(&f->shared, shared, "shared", c->procs == 1 || !c->lies,
 		  &f->own, SHARED_OBJECTS);
+	f->shared.others_seal = round & 1;	/* op_seal() */
 	f->v = &f->own;
 	open_own(f);
 	for (f->op = 0; f->op < ops && !f->failed; f->op++) {
@@ -1903,10 +1966,11 @@ static void print_round(int round, const struct tally *t, int procs,
 	ksft_print_msg("round %d: %ld operations in %.1f s, %ld lies (decrefs: %ld refused, %ld true for another process), %ld batches, %ld events (%ld finalizers, %ld resurrected), %ld verified\n",
 		       round, s.ops, secs, s.lies, s.refused, s.taken, s.batches,
 		       s.events, s.finalized, s.resurrected, s.verified);
-	ksft_print_msg("round %d: calls: %ld ok, %ld ESTALE, %ld EINVAL, %ld EDQUOT, %ld ENOMEM, %ld EOVERFLOW, %ld EFAULT; shared heap: %llu allocated, collections %llu/%llu/%llu (%ld asked for), %ld kept by the garbage list\n",
+	ksft_print_msg("round %d: calls: %ld ok, %ld ESTALE, %ld EINVAL, %ld EDQUOT, %ld ENOMEM, %ld EOVERFLOW, %ld EFAULT, %ld EPERM; shared heap: %llu allocated, collections %llu/%llu/%llu (%ld asked for), %ld kept by the garbage list\n",
 		       round, s.outcomes[0], s.outcomes[1], s.outcomes[2],
 		       s.outcomes[3], s.outcomes[4], s.outcomes[5],
-		       s.outcomes[6], (unsigned long long)st->allocated,
+		       s.outcomes[6], s.outcomes[7],
+		       (unsigned long long)st->allocated,
 		       (unsigned long long)st->gen[0].collections,
 		       (unsigned long long)st->gen[1].collections,
 		       (unsigned long long)st->gen[2].collections, s.collects,
