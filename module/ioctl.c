@@ -460,18 +460,30 @@ static void gch_undo_weakref_get(struct gch_heap *h, void *arg)
  *	  command that hands out nothing
  * @min_size: the smallest struct an older caller may pass (a read-only
  *	      command's struct grown at its end), 0 for the current size
+ * @ran_fault: for a command whose effects cannot be undone, what it returns
+ *	       when the copy-out fails after it ran; its struct is proved
+ *	       writable before it runs, so only a program that unmaps or
+ *	       protects it meanwhile gets this.  0 for the other commands.
  */
 struct gch_ioctl_desc {
 	unsigned int cmd;
 	int (*fn)(struct gch_heap *h, void *arg);
 	void (*undo)(struct gch_heap *h, void *arg);
 	unsigned int min_size;
+	int ran_fault;
 };
 
 /* GCHEAP_IOC_<name>'s entry, at its number, as drm's DRM_IOCTL_DEF does. */
 #define GCH_IOCTL(name, handler, undo_fn)				\
 	[_IOC_NR(GCHEAP_IOC_##name)] = {				\
 		.cmd = GCHEAP_IOC_##name, .fn = handler, .undo = undo_fn \
+	}
+
+/* The same, for a command that cannot be undone: see @ran_fault. */
+#define GCH_IOCTL_FINAL(name, handler, on_fault)			\
+	[_IOC_NR(GCHEAP_IOC_##name)] = {				\
+		.cmd = GCHEAP_IOC_##name, .fn = handler,		\
+		.ran_fault = on_fault					\
 	}
 
 /* The same, for a read-only command whose struct grew from @min. */
@@ -492,7 +504,7 @@ static const struct gch_ioctl_desc gch_ioctls[] = {
 	GCH_IOCTL(READ, gch_ioc_read, NULL),
 	GCH_IOCTL(INFO, gch_ioc_info, NULL),
 	GCH_IOCTL_GROWN(STATS, gch_ioc_stats, GCHEAP_STATS_SIZE_VER0),
-	GCH_IOCTL(COLLECT, gch_ioc_collect, NULL),
+	GCH_IOCTL_FINAL(COLLECT, gch_ioc_collect, -EFAULT),
 	GCH_IOCTL(GET_GC, gch_ioc_get_gc, NULL),
 	GCH_IOCTL(SET_GC, gch_ioc_set_gc, NULL),
 	GCH_IOCTL(FREEZE, gch_ioc_freeze, NULL),
@@ -502,7 +514,8 @@ static const struct gch_ioctl_desc gch_ioctls[] = {
 	GCH_IOCTL(EVENTS, gch_ioc_events, NULL),
 	GCH_IOCTL(WEAKREF, gch_ioc_weakref, gch_undo_weakref),
 	GCH_IOCTL(WEAKREF_GET, gch_ioc_weakref_get, gch_undo_weakref_get),
-	GCH_IOCTL(BATCH, gch_ioc_batch, NULL),
+	/* a batch that ran says so: 1, as when its results could not go out */
+	GCH_IOCTL_FINAL(BATCH, gch_ioc_batch, 1),
 	GCH_IOCTL(SEAL, gch_ioc_seal, NULL),
 };
 
@@ -580,13 +593,16 @@ static __always_inline long gch_ioctl_run(struct gch_heap *h,
 	} else {
 		memset(karg, 0, ksize);
 	}
+	/* what it cannot undo runs only with somewhere to say it did */
+	if (d->ran_fault && gch_ioctl_out(uarg, karg, ksize, usize))
+		return -EFAULT;
 	ret = d->fn(h, karg);
 	if (ret < 0 || !(_IOC_DIR(cmd) & _IOC_READ))
 		return ret;
 	if (gch_ioctl_out(uarg, karg, ksize, usize)) {
 		if (d->undo)
 			d->undo(h, karg);
-		return -EFAULT;
+		return d->ran_fault ?: -EFAULT;
 	}
 	return ret;
 }

@@ -518,6 +518,7 @@ TEST_F(heap, preallocated_but_never_published)
 struct stalled_batch {
 	struct gch_heap *h;
 	struct gcheap_batch arg;
+	struct gcheap_batch *at;	/* where the struct is, if not arg */
 	int ret;
 };
 
@@ -525,7 +526,7 @@ static void *run_stalled_batch(void *p)
 {
 	struct stalled_batch *s = p;
 
-	s->ret = ioctl(gch_fd(s->h), GCHEAP_IOC_BATCH, &s->arg);
+	s->ret = ioctl(gch_fd(s->h), GCHEAP_IOC_BATCH, s->at ?: &s->arg);
 	if (s->ret < 0)
 		s->ret = -errno;
 	return NULL;
@@ -676,6 +677,108 @@ TEST_F(heap, results_unwritable_after_the_check)
 	close(uffd);
 	munmap(page, 4096);
 	munmap(ops, 4096);
+}
+
+/*
+ * A batch or a collection whose own struct is read-only is refused before
+ * it runs: it could not say that it ran, or what it did.
+ */
+TEST_F(heap, read_only_struct_runs_nothing)
+{
+	struct gcheap_batch_op op = { .op = GCH_OP_ALLOC, .slot = 1, .len = 8 };
+	void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct gcheap_collect *c = page;
+	struct gcheap_batch *arg = page;
+	gch_ref_t x, y;
+
+	ASSERT_NE(MAP_FAILED, page);
+	*arg = (struct gcheap_batch){ .ops = (uintptr_t)&op, .count = 1,
+				      .op_size = sizeof(op) };
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
+	EXPECT_EQ(-EFAULT, gch_test_ioctl(self->h, GCHEAP_IOC_BATCH, arg));
+	EXPECT_EQ(0, arg->done);
+	EXPECT_EQ(0, op.result);
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, gch_test_ioctl(self->h, GCHEAP_IOC_BATCH, arg));
+	EXPECT_EQ(1, arg->done);
+	EXPECT_EQ(1, gch_test_objects(self->h));
+	EXPECT_EQ(0, gch_decref(self->h, op.result));
+
+	/* a cycle nobody holds, which a collection would free */
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &x));
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &y));
+	ASSERT_EQ(0, gch_set_slot(self->h, x, 0, y));
+	ASSERT_EQ(0, gch_set_slot(self->h, y, 0, x));
+	ASSERT_EQ(0, gch_decref(self->h, x));
+	ASSERT_EQ(0, gch_decref(self->h, y));
+	*c = (struct gcheap_collect){ .generation = 2 };
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
+	EXPECT_EQ(-EFAULT, gch_test_ioctl(self->h, GCHEAP_IOC_COLLECT, c));
+	EXPECT_EQ(2, gch_test_objects(self->h));
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, gch_test_ioctl(self->h, GCHEAP_IOC_COLLECT, c));
+	EXPECT_EQ(2, c->found);
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	munmap(page, 4096);
+}
+
+/*
+ * The batch's own struct made read-only while the batch runs (stalled,
+ * as above, on a READ buffer after the struct was found writable): the
+ * ops stay done and the call returns 1, not the -EFAULT that says
+ * nothing ran.
+ */
+TEST_F(heap, struct_unwritable_after_the_check)
+{
+	struct gcheap_batch_op ops[2];
+	struct gcheap_batch *arg = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)page, .len = 4096 },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct uffdio_zeropage zp = {
+		.range = { .start = (uintptr_t)page, .len = 4096 },
+	};
+	struct stalled_batch s = { .h = self->h, .at = arg };
+	struct uffd_msg msg;
+	struct pollfd u;
+	pthread_t t;
+	int uffd;
+
+	ASSERT_NE(MAP_FAILED, arg);
+	ASSERT_NE(MAP_FAILED, page);
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) ||
+	    ioctl(uffd, UFFDIO_REGISTER, &reg))
+		SKIP(return, "no userfaultfd");
+	ops[0] = (struct gcheap_batch_op){ .op = GCH_OP_ALLOC, .len = 8 };
+	ops[1] = (struct gcheap_batch_op){ .op = GCH_OP_READ,
+					   .a = GCH_RESULT(0),
+					   .b = (uintptr_t)page, .len = 8 };
+	*arg = (struct gcheap_batch){ .ops = (uintptr_t)ops, .count = 2,
+				      .op_size = sizeof(ops[0]) };
+	ASSERT_EQ(0, pthread_create(&t, NULL, run_stalled_batch, &s));
+	u = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	ASSERT_EQ(1, poll(&u, 1, 60000));	/* stalled on the READ buffer */
+	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(0, mprotect(arg, 4096, PROT_READ));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));	/* and wake */
+	pthread_join(t, NULL);
+	EXPECT_EQ(1, s.ret);
+	EXPECT_EQ(0, arg->done);			/* never written */
+	EXPECT_NE(0, ops[0].result);			/* but the result was */
+	EXPECT_EQ(1, gch_test_objects(self->h));
+	EXPECT_EQ(0, gch_decref(self->h, ops[0].result));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	close(uffd);
+	munmap(page, 4096);
+	munmap(arg, 4096);
 }
 
 struct builder {

@@ -190,7 +190,10 @@ struct gcheap_stats {
 #define GCHEAP_STATS_SIZE_VER0	144	/* up to pause_ns_total */
 #define GCHEAP_STATS_SIZE_VER1	544	/* up to pause_hist */
 
-/* GCHEAP_IOC_COLLECT */
+/*
+ * GCHEAP_IOC_COLLECT: -EFAULT, with no collection run, when this struct is
+ * not writable.
+ */
 struct gcheap_collect {
 	__s32 generation;	/* 0..2 */
 	__u32 flags;		/* must be 0 */
@@ -316,11 +319,12 @@ struct gcheap_batch_op {
 /*
  * GCHEAP_IOC_BATCH: ops run in order, stopping at the first failure.
  * Returns 0 when the batch ran; -EFAULT, with nothing run, when a buffer it
- * would write to is not writable: READ buffers, and the ops' result fields
- * (every op's when one op has a result: before the run the kernel may
- * store 0, which is what they must hold, in any of them); 1 when it ran
- * but could not write everything back because the program unmapped a
- * buffer meanwhile (done and error still tell what ran).
+ * would write to is not writable: this struct, READ buffers, and the ops'
+ * result fields (every op's when one op has a result: before the run the
+ * kernel may store 0, which is what they must hold, in any of them); 1
+ * when it ran but could not write everything back because the program
+ * unmapped a buffer meanwhile (done and error still tell what ran, unless
+ * the buffer was this struct).
  */
 struct gcheap_batch {
 	__u64 ops;		/* user pointer to struct gcheap_batch_op[count] */
