@@ -12,6 +12,7 @@
  * named.  No lock is owned here (see "Locking" in gcheap.h).
  */
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
@@ -80,9 +81,14 @@ gch_batch_operand_ok(const struct gch_batch_run *b, u32 i, u64 v)
 	       gch_batch_makes_ref(b->ops[idx].op);
 }
 
+/* Checked by gch_batch_operand_ok(); clamped here against speculation. */
 static u64 gch_batch_operand(const struct gch_batch_run *b, u64 v)
 {
-	return GCH_IS_RESULT(v) ? b->ops[v & GCH_RESULT_MAX].result : v;
+	u32 idx = v & GCH_RESULT_MAX;
+
+	if (!GCH_IS_RESULT(v))
+		return v;
+	return b->ops[array_index_nospec(idx, b->count)].result;
 }
 
 /*

@@ -120,6 +120,7 @@
 #include <linux/lockdep.h>
 #include <linux/sched.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/xarray.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -1158,7 +1159,8 @@ static inline u64 gch_ref_entry(struct gch_heap *h, u64 ref)
 	lockdep_assert_held(&h->lock);
 	if (gch_ref_heap(ref) != h->id || idx - 1 >= h->table_used - 1)
 		return GCH_ENT_FREE;
-	return h->table[idx];
+	/* a program's index: no load past the table even speculatively */
+	return h->table[array_index_nospec(idx, h->table_used)];
 }
 
 /**

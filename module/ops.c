@@ -5,6 +5,8 @@
  * the heap lock (held by the caller; see "Locking" in gcheap.h), checks
  * everything before it changes anything, and owns no lock.
  */
+#include <linux/nospec.h>
+
 #include "gcheap.h"
 
 /**
@@ -31,6 +33,19 @@ int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r)
 	return inc ? gch_weak_user_get(h, w) : gch_weak_user_put(h, w);
 }
 
+/*
+ * A program's slot index, checked against the object's slot count and
+ * clamped under speculation.  Return: the index, or -EINVAL.
+ */
+static __always_inline long gch_slot_index(struct gch_obj *obj, u32 slot)
+{
+	u32 n = gch_nslots(obj);
+
+	if (slot >= n)
+		return -EINVAL;
+	return array_index_nospec(slot, n);
+}
+
 /**
  * gch_op_set_slot() - store a reference (or null) in a slot
  * @h: the heap, locked
@@ -45,17 +60,19 @@ int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
 		    struct gch_reap *r)
 {
 	struct gch_obj *obj = gch_lookup(h, ref), *t = NULL;
+	long i;
 
 	lockdep_assert_held(&h->lock);
 	if (target)
 		t = gch_lookup(h, target);
 	if (!obj || (target && !t))
 		return -ESTALE;
-	if (slot >= gch_nslots(obj))
-		return -EINVAL;
+	i = gch_slot_index(obj, slot);
+	if (i < 0)
+		return i;
 	if (obj->sealed)
 		return -EPERM;
-	return gch_set_slot(h, obj, slot, t, r);
+	return gch_set_slot(h, obj, i, t, r);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_op_set_slot);
 
@@ -94,17 +111,17 @@ EXPORT_SYMBOL_IF_KUNIT(gch_op_seal);
 int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
 {
 	struct gch_obj *obj = gch_lookup(h, ref), *t;
-	u32 idx;
+	long i;
 	int ret;
 
 	lockdep_assert_held(&h->lock);
 	if (!obj)
 		return -ESTALE;
-	if (slot >= gch_nslots(obj))
-		return -EINVAL;
-	idx = gch_slots(obj)[slot];
+	i = gch_slot_index(obj, slot);
+	if (i < 0)
+		return i;
 	*out = 0;
-	t = gch_slot_obj(h, idx);
+	t = gch_slot_obj(h, gch_slots(obj)[i]);
 	if (!t)
 		return 0;
 	ret = gch_user_get(h, t);
@@ -149,13 +166,15 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p)
 int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
 {
 	struct gch_obj *obj = gch_lookup(h, ref), *t;
+	long i;
 
 	lockdep_assert_held(&h->lock);
 	if (!obj)
 		return -ESTALE;
-	if (slot >= gch_nslots(obj))
-		return -EINVAL;
-	t = gch_slot_obj(h, gch_slots(obj)[slot]);
+	i = gch_slot_index(obj, slot);
+	if (i < 0)
+		return i;
+	t = gch_slot_obj(h, gch_slots(obj)[i]);
 	*out = t ? gch_ref_of(h, t) : 0;
 	return 0;
 }
