@@ -155,6 +155,8 @@ struct gch_heap *gch_heap_create(void)
 
 	ret = gch_heap_register(h);
 	if (ret) {
+		mutex_destroy(&h->read_lock);
+		mutex_destroy(&h->lock);
 		kfree(h);
 		return ERR_PTR(ret);
 	}
