@@ -310,6 +310,89 @@ static void gch_test_one_pass_at_a_time(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->pass.done, 1ULL);
 }
 
+/*
+ * An allocation at the heap's limit while a pass is between slices: the
+ * pass is finished in the allocation's lock hold (its garbage counts),
+ * then a full collection frees what the pass did not see; the pass's
+ * driver still reads what its own pass found.
+ */
+static void gch_test_room_during_pass(struct kunit *test)
+{
+	struct gcheap_gc gc = { .set = GCH_GC_SET_ENABLED, .enabled = 1 };
+	struct gcheap_config cfg = { .max_objects = 4 };
+	struct gcheap_alloc args = { .nslots = 0 };
+	struct gch_obj *a, *b, *c, *d, *obj;
+	struct gch_heap *h = test->priv;
+	struct gch_reap r = {};
+	u64 found = 99, ref;
+	int ret;
+
+	gk_cycle(test, h, &a, &b);
+	gk_start(h);
+	gk_step(h, 1);
+	h->pass.found_to = &found;	/* as gch_collect_sliced() drives it */
+	gk_cycle(test, h, &c, &d);	/* made during the pass: not its */
+	KUNIT_ASSERT_EQ(test, gch_heap_config(h, &cfg), 0);
+	gch_gc_set(h, &gc);
+	obj = gch_obj_alloc(&args, GCH_GFP);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	mutex_lock(&h->lock);
+	ret = gch_op_publish(h, obj, &r, &ref);	/* -EDQUOT before */
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, (u32)h->pass.phase, (u32)GCH_PASS_IDLE);
+	KUNIT_EXPECT_EQ(test, h->pass.started, 2ULL);
+	KUNIT_EXPECT_EQ(test, h->pass.done, 2ULL);
+	KUNIT_EXPECT_EQ(test, h->pass.found, 2ULL);	/* c and d */
+	KUNIT_EXPECT_EQ(test, h->nobjects, 1ULL);
+	gch_heap_unlock(h, &r);
+	KUNIT_EXPECT_EQ(test, found, 2ULL);		/* a and b */
+	KUNIT_EXPECT_NULL(test, h->pass.found_to);
+	if (ret)
+		gch_obj_free(obj);
+	else
+		KUNIT_EXPECT_EQ(test, gk_drop(h, obj), 0);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
+}
+
+/*
+ * A finalizer in a large unreachable set runs trial deletion over the set
+ * again in the deciding slice: it reschedules by its work, as a pass's
+ * slices do, and finds what one piece finds.
+ */
+static void gch_test_rerun_reschedules(struct kunit *test)
+{
+	const int n = 4 * GCH_RESCHED_WORK;
+	struct gch_heap *h = test->priv;
+	struct gch_obj *first, *prev, *o;
+	u64 yields;
+	int i;
+
+	first = gk_obj(test, h, 1, 0, GCH_ALLOC_FINALIZE);
+	prev = first;
+	for (i = 1; i < n; i++) {
+		o = gk_obj(test, h, 1, 0, 0);
+		gk_set(test, h, prev, 0, o);
+		gk_drop(h, o);
+		prev = o;
+	}
+	gk_set(test, h, prev, 0, first);	/* a ring of n */
+	gk_drop(h, first);
+	gk_start(h);
+	yields = h->yields;
+	KUNIT_EXPECT_TRUE(test, gk_step(h, LONG_MAX));
+	/*
+	 * The walks of one slice never yield; the decision does: a yield
+	 * every GCH_RESCHED_WORK objects to see weakrefs and finalizers,
+	 * twice for the finalizer's set, then the rerun's update (n),
+	 * subtract and move (2n each).
+	 */
+	KUNIT_EXPECT_GE(test, h->yields - yields, 6ULL * n / GCH_RESCHED_WORK);
+	KUNIT_EXPECT_EQ(test, h->pass.found, (u64)n);
+	KUNIT_EXPECT_EQ(test, h->pass.kept, (u64)n);	/* the event holds it */
+	KUNIT_EXPECT_EQ(test, gk_objects(h), (u64)n);
+	KUNIT_EXPECT_TRUE(test, (u32)first->flags & GCH_OF_FINALIZED);
+}
+
 /* A slice's lock hold lands in its generation's histogram. */
 static void gch_test_pause_histogram(struct kunit *test)
 {
@@ -340,6 +423,8 @@ static struct kunit_case gch_pass_cases[] = {
 	KUNIT_CASE(gch_test_tracked_during_pass),
 	KUNIT_CASE(gch_test_one_pass_at_a_time),
 	KUNIT_CASE(gch_test_pause_histogram),
+	KUNIT_CASE(gch_test_room_during_pass),
+	KUNIT_CASE_SLOW(gch_test_rerun_reschedules),
 	{}
 };
 

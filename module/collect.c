@@ -12,7 +12,8 @@
  * generations whole (an explicit collection, freeze, LIST of objects or
  * referrers, verify, the debugfs walks) waits for the pass in progress
  * without the lock (gch_lock_idle()).  An allocation short of room still
- * collects in one piece, under the lock it holds (gch_collect_for_room()).
+ * collects in one piece, under the lock it holds (gch_collect_for_room()),
+ * after finishing the pass in progress, if any, in the same hold.
  *
  * Locking: the heap's lock (see "Locking" in gcheap.h), dropped and taken
  * again between slices.  gch_wq is created at module load and destroyed at
@@ -40,9 +41,14 @@ static void gch_let_waiters_in(struct gch_heap *h)
 		usleep_range(50, 100);
 }
 
-/* Run the pass just started to its end, dropping the lock between slices. */
+/*
+ * Run the pass just started to its end, dropping the lock between slices.
+ * An allocation short of room may finish it meanwhile, and another pass
+ * may have started since, which is not this driver's.
+ */
 static void gch_pass_drive(struct gch_heap *h, struct gch_reap *r)
 {
+	u64 mine = h->pass.started;
 	long budget;
 
 	for (;;) {
@@ -55,6 +61,8 @@ static void gch_pass_drive(struct gch_heap *h, struct gch_reap *r)
 		gch_let_waiters_in(h);
 		cond_resched();
 		mutex_lock(&h->lock);
+		if (h->pass.started != mine)
+			break;
 	}
 	if (h->gc_queued)	/* automatic runs wait for a pass to end */
 		queue_work(gch_wq, &h->gc_work);
@@ -105,9 +113,10 @@ int gch_collect_sliced(struct gch_heap *h, int generation, u64 *found)
 	ret = gch_lock_idle(h);
 	if (ret)
 		return ret;
+	*found = 0;
 	gch_pass_start(h, generation);
+	h->pass.found_to = found;
 	gch_pass_drive(h, &r);
-	*found = h->pass.found;
 	gch_heap_unlock(h, &r);
 	return 0;
 }
@@ -184,16 +193,31 @@ void gch_gc_queue(struct gch_heap *h)
  * @r: collects what is freed
  *
  * Skipped when automatic collection is disabled, or when nothing that
- * could have made garbage happened since the last full collection.
+ * could have made garbage happened since the last full collection.  A pass
+ * between two slices is finished first, in this lock hold, so that an
+ * allocation never fails for garbage that a collection in progress holds
+ * back; its driver still reads what that pass found.
  *
  * Return: true if a collection ran and found something.
  */
 bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r)
 {
+	u64 theirs = 0;
+	long budget;
+
 	lockdep_assert_held(&h->lock);
 	if (!h->gc_enabled || h->mutations == h->full_mutations)
 		return false;
-	return gch_collect(h, GCH_NGEN - 1, r) > 0;
+	if (h->pass.phase != GCH_PASS_IDLE) {
+		for (;;) {
+			budget = GCH_RESCHED_WORK;
+			if (gch_pass_step(h, &budget, r))
+				break;
+			gch_yield(h);
+		}
+		theirs = h->pass.found;
+	}
+	return gch_collect(h, GCH_NGEN - 1, r) + theirs > 0;
 }
 
 /* Move a list's objects to another, marking them with @gen. */

@@ -327,17 +327,31 @@ static void gch_clear_weakrefs(struct gch_heap *h)
 	}
 }
 
-/* Trial deletion again, over GCH_L_FINALIZERS, in one piece. */
+/* A walk of the rerun stopped at its budget: reschedule, then a new one. */
+static void gch_rerun_yield(struct gch_heap *h, long *budget)
+{
+	gch_yield(h);
+	*budget = GCH_RESCHED_WORK;
+}
+
+/*
+ * Trial deletion again, over GCH_L_FINALIZERS, in one lock hold: the
+ * walks stop every GCH_RESCHED_WORK of work to reschedule, and go on
+ * where they stopped, as a pass's slices do.
+ */
 static void gch_rerun(struct gch_heap *h)
 {
-	long budget = LONG_MAX;
+	long budget = GCH_RESCHED_WORK;
 
 	gch_pass_next(h, GCH_PASS_DECIDE, GCH_L_FINALIZERS);
-	gch_update_walk(h, GCH_L_FINALIZERS, &budget);
+	while (!gch_update_walk(h, GCH_L_FINALIZERS, &budget))
+		gch_rerun_yield(h, &budget);
 	h->pass.cursor = gch_list_first(h, GCH_L_FINALIZERS);
-	gch_walk(h, GCH_L_FINALIZERS, &budget, gch_subtract_visit);
+	while (!gch_walk(h, GCH_L_FINALIZERS, &budget, gch_subtract_visit))
+		gch_rerun_yield(h, &budget);
 	h->pass.cursor = gch_list_first(h, GCH_L_FINALIZERS);
-	gch_move_walk(h, GCH_L_FINALIZERS, &budget);
+	while (!gch_move_walk(h, GCH_L_FINALIZERS, &budget))
+		gch_rerun_yield(h, &budget);
 }
 
 /*
@@ -351,6 +365,7 @@ static void gch_rerun(struct gch_heap *h)
 static void gch_finalize_unreachable(struct gch_heap *h)
 {
 	struct gch_pass *p = &h->pass;
+	unsigned long work = 0;
 	struct gch_obj *obj;
 	bool any = false;
 	struct gch_iter it;
@@ -362,12 +377,15 @@ static void gch_finalize_unreachable(struct gch_heap *h)
 			gch_finalize(h, obj);
 			any = true;
 		}
+		gch_resched(h, &work, 1);
 	}
 	if (!any)
 		return;
 	obj = gch_iter_start(&it, h, GCH_L_UNREACHABLE);
-	for (; obj; obj = gch_iter_next(&it))
+	for (; obj; obj = gch_iter_next(&it)) {
 		obj->flags &= ~GCH_OF_UNREACHABLE;
+		gch_resched(h, &work, 1);
+	}
 	gch_list_splice_tail(h, GCH_L_UNREACHABLE, GCH_L_FINALIZERS);
 	p->unreachable = 0;
 	survivors = p->survivors;
@@ -502,6 +520,9 @@ static void gch_pass_finish(struct gch_heap *h)
 	p->ns = ktime_get_ns() - p->t0;
 	gch_pass_account(h);
 	gch_event_collect(h, p->gen, p->found - p->kept, p->kept);
+	if (p->found_to)
+		*p->found_to = p->found;
+	p->found_to = NULL;
 	WRITE_ONCE(p->phase, GCH_PASS_IDLE);
 	p->cursor = 0;
 	p->done++;
@@ -539,6 +560,7 @@ void gch_pass_start(struct gch_heap *h, int generation)
 	p->kept = 0;
 	p->touched = 0;
 	p->found = 0;
+	p->found_to = NULL;
 	p->slices = 0;
 	p->hold_ns = 0;
 	p->hold_max_ns = 0;

@@ -380,6 +380,9 @@ enum gch_phase {
  * @kept: unreachable objects a finalizer keeps (L)
  * @touched: objects the mutation barrier made roots (L)
  * @found: unreachable objects found, once decided (L)
+ * @found_to: where the pass's end stores @found for the thread driving
+ *	      it, which another may finish (gch_collect_for_room()); or NULL
+ *	      (L)
  * @slices: slices run (L)
  * @hold_ns: the time the slices held the lock (L)
  * @hold_max_ns: the longest slice (L)
@@ -404,6 +407,7 @@ struct gch_pass {
 	u64 kept;
 	u64 touched;
 	u64 found;
+	u64 *found_to;
 	u64 slices;
 	u64 hold_ns;
 	u64 hold_max_ns;

@@ -128,6 +128,7 @@ int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
 		*ref = gch_ref_of(h, obj);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_op_publish);
 
 /**
  * gch_op_alloc_plain() - a new plain object from the heap's cache, published
