@@ -183,6 +183,31 @@ static void gch_test_byte_limit(struct kunit *test)
 	mutex_unlock(&h->lock);
 }
 
+/*
+ * Room a batch reserved for objects it allocates outside the lock counts
+ * against both limits, as published objects do.
+ */
+static void gch_test_reserved_room(struct kunit *test)
+{
+	struct gcheap_config cfg = { .max_objects = 2, .max_bytes = 1000 };
+	struct gch_heap *h = test->priv;
+
+	gch_heap_config(h, &cfg);
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_TRUE(test, gch_heap_room(h, 1000));
+	h->resv_objects = 1;
+	h->resv_mem = 400;
+	KUNIT_EXPECT_TRUE(test, gch_heap_room(h, 600));
+	KUNIT_EXPECT_FALSE(test, gch_heap_room(h, 601));
+	h->nobjects = 1;		/* as if one were published */
+	KUNIT_EXPECT_FALSE(test, gch_heap_room(h, 0));
+	h->nobjects = 0;
+	h->resv_objects = 0;
+	h->resv_mem = 0;
+	KUNIT_EXPECT_TRUE(test, gch_heap_room(h, 1000));
+	mutex_unlock(&h->lock);
+}
+
 /* Slots count in the refcount; a cleared slot gives its reference back. */
 static void gch_test_slot_refcounts(struct kunit *test)
 {
@@ -263,6 +288,7 @@ static struct kunit_case gch_heap_cases[] = {
 	KUNIT_CASE_SLOW(gch_test_chain_release),
 	KUNIT_CASE(gch_test_object_limit),
 	KUNIT_CASE(gch_test_byte_limit),
+	KUNIT_CASE(gch_test_reserved_room),
 	KUNIT_CASE(gch_test_slot_refcounts),
 	KUNIT_CASE(gch_test_cache_reuse),
 	KUNIT_CASE(gch_test_cache_bound),

@@ -45,6 +45,8 @@ struct gch_batch_run {
 	struct gcheap_batch_op *ops;	/* the caller's, copied in */
 	struct gch_obj **objs;		/* objects allocated before the lock */
 	u8 *data;			/* WRITE data, READ bounce, in op order */
+	u64 resv_objects;		/* room reserved for @objs not yet */
+	u64 resv_mem;			/* published (h->resv_*) */
 	u32 count;
 	u32 done;
 	bool big_allocs;		/* some ALLOC is not of a plain shape */
@@ -261,42 +263,83 @@ static bool gch_batch_big_alloc(const struct gch_batch_run *b, u32 i)
 	return gch_batch_is_alloc(o->op) && !gch_is_inline(o->slot, o->len, 0);
 }
 
+/* What a large ALLOC op's object counts against the heap's limits. */
+static u64 gch_batch_big_mem(const struct gch_batch_run *b, u32 i)
+{
+	const struct gcheap_batch_op *o = &b->ops[i];
+
+	return gch_shape_mem(o->slot, o->len, 0);
+}
+
+/*
+ * Reserve room for the large ALLOCs, in order, as far as the heap's limits
+ * have it now, less what other batches reserved.  Return: the first op
+ * left out (b->count for none).
+ */
+static u32 gch_batch_reserve(struct gch_heap *h, struct gch_batch_run *b)
+{
+	u64 objs, bytes, mem;
+	u32 i;
+
+	gch_heap_lock(h);
+	objs = h->nobjects + h->nweak + h->resv_objects;
+	objs = h->max_objects - min(h->max_objects, objs);
+	bytes = h->max_bytes - min(h->max_bytes, h->mem + h->resv_mem);
+	for (i = 0; i < b->count; i++) {
+		if (!gch_batch_big_alloc(b, i))
+			continue;
+		mem = gch_batch_big_mem(b, i);
+		if (b->resv_objects == objs || mem > bytes - b->resv_mem)
+			break;
+		b->resv_objects++;
+		b->resv_mem += mem;
+	}
+	h->resv_objects += b->resv_objects;
+	h->resv_mem += b->resv_mem;
+	mutex_unlock(&h->lock);
+	return i;
+}
+
 /*
  * Objects too large for the heap's cache (data beside the slab object)
- * are allocated before the lock is taken, in order, as far as the heap's
- * limits have room for them now: a batch never allocates more than its
- * heap may hold.  Those that did not fit are allocated when their op
+ * are allocated before the lock is taken, in order, in room reserved for
+ * them: a batch never allocates more than its heap may hold, whatever
+ * other batches do meanwhile.  Those left out are allocated when their op
  * runs, if a collection made room by then (gch_batch_alloc_late()).
  */
 static int gch_batch_prealloc(struct gch_heap *h, struct gch_batch_run *b)
 {
-	u64 objs, bytes, mem;
-	u32 i;
+	u32 i, end;
 
 	if (!b->big_allocs)
 		return 0;
 	b->objs = kvcalloc(b->count, sizeof(*b->objs), GCH_GFP);
 	if (!b->objs)
 		return -ENOMEM;
-	gch_heap_lock(h);
-	objs = h->max_objects - min(h->max_objects, h->nobjects + h->nweak);
-	bytes = h->max_bytes - min(h->max_bytes, h->mem);
-	mutex_unlock(&h->lock);
-	for (i = 0; i < b->count; i++) {
+	end = gch_batch_reserve(h, b);
+	for (i = 0; i < end; i++) {
 		struct gcheap_alloc a = gch_batch_shape(&b->ops[i]);
 
 		if (!gch_batch_big_alloc(b, i))
 			continue;
-		mem = gch_shape_mem(a.nslots, a.size, 0);
-		if (!objs || mem > bytes)
-			break;
-		objs--;
-		bytes -= mem;
 		b->objs[i] = gch_obj_alloc(&a, GCH_GFP);
 		if (!b->objs[i])
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Op @i's object is published or freed now: its reserved room goes back. */
+static void gch_batch_unreserve(struct gch_heap *h, struct gch_batch_run *b,
+				u32 i)
+{
+	u64 mem = gch_batch_big_mem(b, i);
+
+	lockdep_assert_held(&h->lock);
+	h->resv_objects--;
+	h->resv_mem -= mem;
+	b->resv_objects--;
+	b->resv_mem -= mem;
 }
 
 /* A large ALLOC the preallocation left out: now, if there is room. */
@@ -311,6 +354,31 @@ static int gch_batch_alloc_late(struct gch_heap *h, struct gch_batch_run *b,
 		return -EDQUOT;
 	b->objs[i] = gch_obj_alloc(&a, GCH_GFP);
 	return b->objs[i] ? 0 : -ENOMEM;
+}
+
+/*
+ * A large ALLOC's object, preallocated in room reserved for it (which goes
+ * back now) or allocated now, published: the batch no longer owns it.
+ */
+static int gch_batch_publish_big(struct gch_heap *h, struct gch_batch_run *b,
+				 u32 i, struct gch_reap *r,
+				 struct gch_obj **out)
+{
+	int ret;
+
+	if (b->objs[i]) {
+		gch_batch_unreserve(h, b, i);
+	} else {
+		ret = gch_batch_alloc_late(h, b, i, r);
+		if (ret)
+			return ret;
+	}
+	ret = gch_op_publish(h, b->objs[i], r, &b->ops[i].result);
+	if (ret)
+		return ret;
+	*out = b->objs[i];
+	b->objs[i] = NULL;
+	return 0;
 }
 
 /*
@@ -349,23 +417,17 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 	if ((a && !s0) || (t && !s1))
 		return -ESTALE;
 	ret = gch_batch_move_check(s0, s1);
-	if (!ret && b->big_allocs && gch_batch_big_alloc(b, i) &&
-	    !b->objs[i])
-		ret = gch_batch_alloc_late(h, b, i, r);
 	if (ret)
 		return ret;
-	if (b->objs && b->objs[i]) {
-		obj = b->objs[i];
-		ret = gch_op_publish(h, obj, r, &o->result);
-		if (ret)
-			return ret;
-		b->objs[i] = NULL;
+	if (b->big_allocs && gch_batch_big_alloc(b, i)) {
+		ret = gch_batch_publish_big(h, b, i, r, &obj);
 	} else {
 		ret = gch_op_alloc_plain(h, o->slot, o->len, r, &obj);
-		if (ret)
-			return ret;
-		o->result = gch_ref_of(h, obj);
+		if (!ret)
+			o->result = gch_ref_of(h, obj);
 	}
+	if (ret)
+		return ret;
 	gch_track_for(h, obj, s0);
 	gch_track_for(h, obj, s1);
 	if (s0) {
@@ -554,6 +616,12 @@ static void gch_batch_release(struct gch_heap *h, struct gch_batch_run *b)
 {
 	u32 i;
 
+	if (b->resv_objects) {		/* room never used */
+		gch_heap_lock(h);
+		h->resv_objects -= b->resv_objects;
+		h->resv_mem -= b->resv_mem;
+		mutex_unlock(&h->lock);
+	}
 	for (i = 0; b->objs && i < b->count; i++)
 		if (b->objs[i])
 			gch_obj_free(b->objs[i]);

@@ -444,6 +444,9 @@ struct gch_gen {
  * @freed: objects freed since creation (L)
  * @weak_heads: object index to one of its weakrefs (L)
  * @nweak: live weakrefs (L)
+ * @resv_objects: objects that running batches allocated outside the lock,
+ *		  counted against the limits until published or freed (L)
+ * @resv_mem: their memory, as gch_shape_mem() counts it (L)
  * @events: queued struct gch_evnode, oldest first (L)
  * @nevents: queued events (L; also read without it to poll and wait)
  * @ncollect_events: queued COLLECT events (L)
@@ -497,6 +500,8 @@ struct gch_heap {
 	u64 freed;
 	struct xarray weak_heads;
 	u64 nweak;
+	u64 resv_objects;
+	u64 resv_mem;
 	struct list_head events;
 	u64 nevents;
 	u32 ncollect_events;

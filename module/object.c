@@ -19,16 +19,17 @@
  * @h: the heap, locked
  * @mem: its gch_shape_mem(), or GCH_WEAK_MEM for a weakref
  *
- * Objects and weak references both count.  A limit lowered below what the
- * heap holds admits nothing until enough is freed.
+ * Objects and weak references both count, and so does the room that
+ * batches reserved for objects they allocated before their run.  A limit
+ * lowered below what the heap holds admits nothing until enough is freed.
  *
  * Return: true if it may be added.
  */
 bool gch_heap_room(const struct gch_heap *h, u64 mem)
 {
 	lockdep_assert_held(&h->lock);
-	return h->nobjects + h->nweak < h->max_objects &&
-	       mem <= h->max_bytes && h->mem <= h->max_bytes - mem;
+	return h->nobjects + h->nweak + h->resv_objects < h->max_objects &&
+	       mem <= h->max_bytes && h->mem + h->resv_mem <= h->max_bytes - mem;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_heap_room);
 

@@ -467,14 +467,18 @@ TEST_F(heap, small_and_large_allocs_in_one_batch)
 /*
  * A large ALLOC allocated before the run that the run never reaches (an
  * earlier op fails), or whose own op fails: the object is freed with the
- * batch, and the heap holds nothing of it.
+ * batch, and the heap holds nothing of it, not even the room reserved for
+ * it (at the end, the heap's limit of 3 objects admits 3 more).
  */
 TEST_F(heap, preallocated_but_never_published)
 {
+	struct gcheap_config cfg = { .max_objects = 3 };
 	struct gch_batch *b = gch_batch_new(self->h, 4);
-	gch_ref_t a, dead, r;
+	gch_ref_t a, dead, r, full[3];
+	int i;
 
 	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, gch_test_ioctl(self->h, GCHEAP_IOC_CONFIG, &cfg));
 	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &dead));
 	ASSERT_EQ(0, gch_decref(self->h, dead));
 
@@ -512,6 +516,22 @@ TEST_F(heap, preallocated_but_never_published)
 	EXPECT_EQ(0, gch_test_objects(self->h));
 	if (gch_test_heap_stat(self->h, "mem_bytes") >= 0)
 		EXPECT_EQ(0, gch_test_heap_stat(self->h, "mem_bytes"));
+
+	/* more large ALLOCs than the limit: room for the first 3 only */
+	gch_batch_reset(b);
+	for (i = 0; i < 4; i++)
+		gch_batch_alloc(b, 0, 4096);
+	EXPECT_EQ(3, gch_batch_submit(b));
+	EXPECT_EQ(-EDQUOT, gch_batch_result(b, 3, NULL));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, gch_batch_result(b, i, &r));
+		EXPECT_EQ(0, gch_decref(self->h, r));
+	}
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, gch_alloc(self->h, 0, 4096, &full[i]));
+	EXPECT_EQ(-EDQUOT, gch_alloc(self->h, 0, 0, &r));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, gch_decref(self->h, full[i]));
 	gch_batch_free(b);
 }
 
