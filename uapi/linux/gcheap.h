@@ -209,7 +209,7 @@ struct gcheap_collect {
 
 /* GCHEAP_IOC_GET_GC, GCHEAP_IOC_SET_GC: the collector's controls */
 struct gcheap_gc {
-	__u32 set;		/* SET_GC: GCH_GC_SET_*; GET_GC: must be 0 */
+	__u32 set;		/* SET_GC: GCH_GC_SET_*; GET_GC: 0 (not read) */
 	__u32 enabled;		/* 0 or 1 */
 	__u32 debug;		/* GCH_DEBUG_* */
 	__u32 event_mask;	/* GCH_EV_* */
