@@ -86,11 +86,11 @@ gch_batch_operand_ok(const struct gch_batch_run *b, u32 i, u64 v)
 /* Checked by gch_batch_operand_ok(); clamped here against speculation. */
 static u64 gch_batch_operand(const struct gch_batch_run *b, u64 v)
 {
-	u32 idx = v & GCH_RESULT_MAX;
+	unsigned long idx = v & GCH_RESULT_MAX, count = b->count;
 
 	if (!GCH_IS_RESULT(v))
 		return v;
-	return b->ops[array_index_nospec(idx, b->count)].result;
+	return b->ops[array_index_nospec(idx, count)].result;
 }
 
 /*

@@ -1163,13 +1163,14 @@ static inline struct gch_obj *gch_slot_obj(struct gch_heap *h, u32 idx)
  */
 static inline u64 gch_ref_entry(struct gch_heap *h, u64 ref)
 {
-	u32 idx = gch_ref_idx(ref);
+	/* longs: the clamp below needs no widening of its own */
+	unsigned long idx = gch_ref_idx(ref), used = h->table_used;
 
 	lockdep_assert_held(&h->lock);
-	if (gch_ref_heap(ref) != h->id || idx - 1 >= h->table_used - 1)
+	if (gch_ref_heap(ref) != h->id || idx - 1 >= used - 1)
 		return GCH_ENT_FREE;
 	/* a program's index: no load past the table even speculatively */
-	return h->table[array_index_nospec(idx, h->table_used)];
+	return h->table[array_index_nospec(idx, used)];
 }
 
 /**

@@ -39,11 +39,11 @@ int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r)
  */
 static __always_inline long gch_slot_index(struct gch_obj *obj, u32 slot)
 {
-	u32 n = gch_nslots(obj);
+	unsigned long i = slot, n = gch_nslots(obj);
 
-	if (slot >= n)
+	if (i >= n)
 		return -EINVAL;
-	return array_index_nospec(slot, n);
+	return array_index_nospec(i, n);
 }
 
 /**
