@@ -625,6 +625,47 @@ TEST_F(heap, results_checked_on_every_page)
 }
 
 /*
+ * A userfaultfd on @page (one page, never touched): the first access to it
+ * stalls until unstall_page().  Return: the fd, or -1 without one.
+ */
+static int stall_page(char *page)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)page, .len = 4096 },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (uffd >= 0 && (ioctl(uffd, UFFDIO_API, &api) ||
+			  ioctl(uffd, UFFDIO_REGISTER, &reg))) {
+		close(uffd);
+		return -1;
+	}
+	return uffd;
+}
+
+/* Wait (a minute at most) for the access that stalls: 0, or -1. */
+static int wait_stalled(int uffd, struct uffd_msg *msg)
+{
+	struct pollfd u = { .fd = uffd, .events = POLLIN };
+
+	if (poll(&u, 1, 60000) != 1)
+		return -1;
+	return read(uffd, msg, sizeof(*msg)) == sizeof(*msg) ? 0 : -1;
+}
+
+/* The stalled access goes on, finding a page of zeros. */
+static int unstall_page(int uffd, char *page)
+{
+	struct uffdio_zeropage zp = {
+		.range = { .start = (uintptr_t)page, .len = 4096 },
+	};
+
+	return ioctl(uffd, UFFDIO_ZEROPAGE, &zp);
+}
+
+/*
  * The ops' results cannot be written back after the run (the program made
  * them read-only meanwhile; before the run that is -EFAULT with nothing
  * run): the ops stay done, the READ data is still delivered, and the call
@@ -642,26 +683,16 @@ TEST_F(heap, results_unwritable_after_the_check)
 					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = {
-		.range = { .start = (uintptr_t)page, .len = 4096 },
-		.mode = UFFDIO_REGISTER_MODE_MISSING,
-	};
-	struct uffdio_zeropage zp = {
-		.range = { .start = (uintptr_t)page, .len = 4096 },
-	};
 	struct stalled_batch s = { .h = self->h };
 	struct uffd_msg msg;
-	struct pollfd u;
 	pthread_t t;
 	gch_ref_t r, p;
 	int uffd;
 
 	ASSERT_NE(MAP_FAILED, ops);
 	ASSERT_NE(MAP_FAILED, page);
-	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
-	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) ||
-	    ioctl(uffd, UFFDIO_REGISTER, &reg))
+	uffd = stall_page(page);
+	if (uffd < 0)
 		SKIP(return, "no userfaultfd");
 	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &p));
 	ops[0] = (struct gcheap_batch_op){ .op = GCH_OP_ALLOC_MOVE, .slot = 1,
@@ -675,13 +706,11 @@ TEST_F(heap, results_unwritable_after_the_check)
 	s.arg = (struct gcheap_batch){ .ops = (uintptr_t)ops, .count = 3,
 				       .op_size = sizeof(*ops) };
 	ASSERT_EQ(0, pthread_create(&t, NULL, run_stalled_batch, &s));
-	u = (struct pollfd){ .fd = uffd, .events = POLLIN };
-	ASSERT_EQ(1, poll(&u, 1, 60000));	/* stalled on the READ buffer */
-	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(0, wait_stalled(uffd, &msg));	/* on the READ buffer */
 	EXPECT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
 	EXPECT_EQ((uintptr_t)page, msg.arg.pagefault.address & ~4095ULL);
 	ASSERT_EQ(0, mprotect(ops, 4096, PROT_READ));
-	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));	/* and wake */
+	ASSERT_EQ(0, unstall_page(uffd, page));
 	pthread_join(t, NULL);
 	EXPECT_EQ(1, s.ret);
 	EXPECT_EQ(3, s.arg.done);
@@ -757,25 +786,15 @@ TEST_F(heap, struct_unwritable_after_the_check)
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = {
-		.range = { .start = (uintptr_t)page, .len = 4096 },
-		.mode = UFFDIO_REGISTER_MODE_MISSING,
-	};
-	struct uffdio_zeropage zp = {
-		.range = { .start = (uintptr_t)page, .len = 4096 },
-	};
 	struct stalled_batch s = { .h = self->h, .at = arg };
 	struct uffd_msg msg;
-	struct pollfd u;
 	pthread_t t;
 	int uffd;
 
 	ASSERT_NE(MAP_FAILED, arg);
 	ASSERT_NE(MAP_FAILED, page);
-	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
-	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) ||
-	    ioctl(uffd, UFFDIO_REGISTER, &reg))
+	uffd = stall_page(page);
+	if (uffd < 0)
 		SKIP(return, "no userfaultfd");
 	ops[0] = (struct gcheap_batch_op){ .op = GCH_OP_ALLOC, .len = 8 };
 	ops[1] = (struct gcheap_batch_op){ .op = GCH_OP_READ,
@@ -784,11 +803,9 @@ TEST_F(heap, struct_unwritable_after_the_check)
 	*arg = (struct gcheap_batch){ .ops = (uintptr_t)ops, .count = 2,
 				      .op_size = sizeof(ops[0]) };
 	ASSERT_EQ(0, pthread_create(&t, NULL, run_stalled_batch, &s));
-	u = (struct pollfd){ .fd = uffd, .events = POLLIN };
-	ASSERT_EQ(1, poll(&u, 1, 60000));	/* stalled on the READ buffer */
-	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(0, wait_stalled(uffd, &msg));	/* on the READ buffer */
 	ASSERT_EQ(0, mprotect(arg, 4096, PROT_READ));
-	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));	/* and wake */
+	ASSERT_EQ(0, unstall_page(uffd, page));
 	pthread_join(t, NULL);
 	EXPECT_EQ(1, s.ret);
 	EXPECT_EQ(0, arg->done);			/* never written */
