@@ -347,7 +347,7 @@ static int gch_batch_alloc_late(struct gch_heap *h, struct gch_batch_run *b,
 				u32 i, struct gch_reap *r)
 {
 	struct gcheap_alloc a = gch_batch_shape(&b->ops[i]);
-	u64 mem = gch_shape_mem(a.nslots, a.size, 0);
+	u64 mem = gch_batch_big_mem(b, i);
 
 	if (!gch_heap_room(h, mem) &&
 	    !(gch_collect_for_room(h, r) && gch_heap_room(h, mem)))

@@ -202,21 +202,12 @@ void gch_gc_queue(struct gch_heap *h)
  */
 bool gch_collect_for_room(struct gch_heap *h, struct gch_reap *r)
 {
-	u64 theirs = 0;
-	long budget;
+	u64 theirs;
 
 	lockdep_assert_held(&h->lock);
 	if (!h->gc_enabled || h->mutations == h->full_mutations)
 		return false;
-	if (h->pass.phase != GCH_PASS_IDLE) {
-		for (;;) {
-			budget = GCH_RESCHED_WORK;
-			if (gch_pass_step(h, &budget, r))
-				break;
-			gch_yield(h);
-		}
-		theirs = h->pass.found;
-	}
+	theirs = gch_pass_complete(h, r);	/* a pass between slices */
 	return gch_collect(h, GCH_NGEN - 1, r) + theirs > 0;
 }
 

@@ -629,35 +629,53 @@ bool gch_pass_step(struct gch_heap *h, long *budget, struct gch_reap *r)
 EXPORT_SYMBOL_IF_KUNIT(gch_pass_step);
 
 /**
- * gch_collect() - collect one generation and the younger, in one piece
+ * gch_pass_complete() - run the pass in progress to its end, in one hold
  * @h: the heap, locked
- * @generation: 0, 1 or 2
  * @r: collects what is freed, to be released after unlocking
  *
- * The whole pass under the lock the caller holds, rescheduling by the
- * work done.  Unreachable objects are freed, except those a finalizer (a
- * FINALIZE event queued now) keeps alive: those are counted as
- * uncollectable.  Nothing is collected while a sliced pass is in progress.
+ * Under the lock the caller holds, rescheduling by the work done; the
+ * hold counts as one slice of the pass.
  *
- * Return: how many unreachable objects were found, freed or kept.
+ * Return: how many unreachable objects the pass found, 0 when none was in
+ * progress.
  */
-u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r)
+u64 gch_pass_complete(struct gch_heap *h, struct gch_reap *r)
 {
 	u64 t0 = ktime_get_ns();
 	long budget;
 
 	lockdep_assert_held(&h->lock);
-	if (h->pass.phase != GCH_PASS_IDLE)
+	if (h->pass.phase == GCH_PASS_IDLE)
 		return 0;
-	gch_pass_start(h, generation);
 	for (;;) {
 		budget = GCH_RESCHED_WORK;
 		if (gch_pass_work(h, &budget, r))
 			break;
-		h->yields++;
-		cond_resched();
+		gch_yield(h);
 	}
-	gch_pass_held(h, generation, ktime_get_ns() - t0, true);
+	gch_pass_held(h, h->pass.gen, ktime_get_ns() - t0, true);
 	return h->pass.found;
+}
+
+/**
+ * gch_collect() - collect one generation and the younger, in one piece
+ * @h: the heap, locked
+ * @generation: 0, 1 or 2
+ * @r: collects what is freed, to be released after unlocking
+ *
+ * The whole pass under the lock the caller holds (gch_pass_complete()).
+ * Unreachable objects are freed, except those a finalizer (a FINALIZE
+ * event queued now) keeps alive: those are counted as uncollectable.
+ * Nothing is collected while a sliced pass is in progress.
+ *
+ * Return: how many unreachable objects were found, freed or kept.
+ */
+u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r)
+{
+	lockdep_assert_held(&h->lock);
+	if (h->pass.phase != GCH_PASS_IDLE)
+		return 0;
+	gch_pass_start(h, generation);
+	return gch_pass_complete(h, r);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_collect);

@@ -658,6 +658,7 @@ void gch_gc_queue(struct gch_heap *h);
 void gch_pass_start(struct gch_heap *h, int generation);
 bool gch_pass_step(struct gch_heap *h, long *budget, struct gch_reap *r);
 void gch_pass_touched(struct gch_heap *h, struct gch_obj *obj);
+u64 gch_pass_complete(struct gch_heap *h, struct gch_reap *r);
 u64 gch_collect(struct gch_heap *h, int generation, struct gch_reap *r);
 
 /* collect.c */
