@@ -8,7 +8,7 @@
 
 #include <kunit/test.h>
 
-#include "gcheap.h"
+#include "ops.h"
 
 /* A published object with @nslots slots and @size payload bytes. */
 static inline struct gch_obj *gk_obj(struct kunit *test, struct gch_heap *h,

@@ -20,7 +20,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "gcheap.h"
+#include "ops.h"
 
 /* Bytes a batch's WRITE and READ ops may move in all. */
 #define GCH_BATCH_DATA_MAX	(16U << 20)

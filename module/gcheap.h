@@ -606,13 +606,10 @@ void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
 			  enum gch_list to);
 
 /* object.c */
-bool gch_heap_room(const struct gch_heap *h, u64 mem);
 void gch_yield(struct gch_heap *h);
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
 int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
 		   struct gch_reap *r, u64 *ref);
-int gch_op_alloc_plain(struct gch_heap *h, u32 nslots, u32 size,
-		       struct gch_reap *r, struct gch_obj **out);
 void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 		  struct gch_reap *r);
 void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
@@ -629,14 +626,10 @@ int gch_ioc_stats(struct gch_heap *h, void *arg);
 
 /*
  * ops.c: each runs under the heap lock, shared by ioctls and batches (the
- * allocations, gch_op_publish() and gch_op_alloc_plain(), are in object.c
- * beside gch_obj_publish())
+ * ones on every fast path are inline in ops.h; gch_op_publish() is in
+ * object.c beside gch_obj_publish())
  */
-int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r);
-int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
-		    struct gch_reap *r);
 int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
-int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out);
 int gch_op_seal(struct gch_heap *h, u64 ref);
 int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p);
 
@@ -1557,6 +1550,24 @@ static inline void gch_gc_note_alloc(struct gch_heap *h)
 	lockdep_assert_held(&h->lock);
 	if (!h->gc_queued && h->gen[0].count > h->gen[0].threshold)
 		gch_gc_queue(h);
+}
+
+/**
+ * gch_heap_room() - whether the heap's limits admit one more object
+ * @h: the heap, locked
+ * @mem: its gch_shape_mem(), or GCH_WEAK_MEM for a weakref
+ *
+ * Objects and weak references both count, and so does the room that
+ * batches reserved for objects they allocated before their run.  A limit
+ * lowered below what the heap holds admits nothing until enough is freed.
+ *
+ * Return: true if it may be added.
+ */
+static inline bool gch_heap_room(const struct gch_heap *h, u64 mem)
+{
+	lockdep_assert_held(&h->lock);
+	return h->nobjects + h->nweak + h->resv_objects < h->max_objects &&
+	       mem <= h->max_bytes && h->mem + h->resv_mem <= h->max_bytes - mem;
 }
 
 #endif /* GCHEAP_MODULE_GCHEAP_H */

@@ -20,7 +20,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "gcheap.h"
+#include "ops.h"
 
 /* Payload copies up to this size go through the stack. */
 #define GCH_BOUNCE	256

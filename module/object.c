@@ -12,26 +12,7 @@
  */
 #include <linux/sched.h>
 
-#include "gcheap.h"
-
-/**
- * gch_heap_room() - whether the heap's limits admit one more object
- * @h: the heap, locked
- * @mem: its gch_shape_mem(), or GCH_WEAK_MEM for a weakref
- *
- * Objects and weak references both count, and so does the room that
- * batches reserved for objects they allocated before their run.  A limit
- * lowered below what the heap holds admits nothing until enough is freed.
- *
- * Return: true if it may be added.
- */
-bool gch_heap_room(const struct gch_heap *h, u64 mem)
-{
-	lockdep_assert_held(&h->lock);
-	return h->nobjects + h->nweak + h->resv_objects < h->max_objects &&
-	       mem <= h->max_bytes && h->mem + h->resv_mem <= h->max_bytes - mem;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_heap_room);
+#include "ops.h"
 
 /**
  * gch_yield() - gch_resched()'s slow path: reschedule, counting it
@@ -44,40 +25,6 @@ void gch_yield(struct gch_heap *h)
 	cond_resched();
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_yield);
-
-/* gch_obj_publish(), inline in the allocation ops' fast path */
-static __always_inline int gch_publish(struct gch_heap *h,
-				       struct gch_obj *obj)
-{
-	u64 mem = gch_obj_mem(obj);
-	u32 idx, seq;
-	int ret;
-
-	if (!gch_heap_room(h, mem))
-		return -EDQUOT;
-	ret = gch_handle_alloc(h, &idx, &seq);
-	if (ret)
-		return ret;
-	ret = obj->flags & GCH_OF_EXT ? gch_tag_prepare(h, obj) : 0;
-	if (ret) {
-		gch_handle_free(h, idx, seq);
-		return ret;
-	}
-	obj->idx = idx;
-	obj->seq = seq;
-	h->table[idx] = (uintptr_t)obj;
-	if (obj->flags & GCH_OF_EXT)
-		gch_tag_account(h, obj, true);
-	if (h->gen[0].count != U32_MAX)
-		h->gen[0].count++;
-	h->nobjects++;
-	h->bytes += obj->size;
-	h->mem += mem;
-	h->allocated++;
-	h->mutations++;
-	gch_gc_note_alloc(h);
-	return 0;
-}
 
 /**
  * gch_obj_publish() - give a new object a ref and put it in generation 0
@@ -93,18 +40,6 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 	return gch_publish(h, obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_publish);
-
-/* gch_obj_publish(), and once more after a full collection for room. */
-static __always_inline int gch_publish_or_collect(struct gch_heap *h,
-						  struct gch_obj *obj,
-						  struct gch_reap *r)
-{
-	int ret = gch_publish(h, obj);
-
-	if (ret == -EDQUOT && gch_collect_for_room(h, r))
-		ret = gch_obj_publish(h, obj);
-	return ret;
-}
 
 /**
  * gch_op_publish() - publish a new object, collecting once if that helps
@@ -130,34 +65,6 @@ int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_op_publish);
-
-/**
- * gch_op_alloc_plain() - a new plain object from the heap's cache, published
- * @h: the heap, locked
- * @nslots: slots, as validated
- * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
- * @r: collects what a collection for room frees
- * @out: the object, holding the caller's reference
- *
- * Return: 0, -EDQUOT or -ENOMEM, with nothing changed.
- */
-int gch_op_alloc_plain(struct gch_heap *h, u32 nslots, u32 size,
-		       struct gch_reap *r, struct gch_obj **out)
-{
-	struct gch_obj *obj = gch_cache_take(h, nslots, size);
-	int ret;
-
-	lockdep_assert_held(&h->lock);
-	if (!obj)
-		return -ENOMEM;
-	ret = gch_publish_or_collect(h, obj, r);
-	if (ret) {
-		gch_cache_return(h, obj);
-		return ret;
-	}
-	*out = obj;
-	return 0;
-}
 
 /* What gch_forget() does for objects with weakrefs, an ext or frozen. */
 static void gch_forget_special(struct gch_heap *h, struct gch_obj *obj)

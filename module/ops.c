@@ -1,80 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gcheap: the object operations, as single ioctls and batch entries both
- * run them.  Each takes refs exactly as user space gave them, runs under
- * the heap lock (held by the caller; see "Locking" in gcheap.h), checks
- * everything before it changes anything, and owns no lock.
+ * run them (the ones programs run most are inline, in ops.h).  Each takes
+ * refs exactly as user space gave them, runs under the heap lock (held by
+ * the caller; see "Locking" in gcheap.h), checks everything before it
+ * changes anything, and owns no lock.
  */
-#include <linux/nospec.h>
-
-#include "gcheap.h"
-
-/**
- * gch_op_refop() - the program takes or drops a reference (object, weakref)
- * @h: the heap, locked
- * @ref: from user space
- * @inc: take (true) or drop (false)
- * @r: collects what dies
- *
- * Return: 0, -ESTALE, -EOVERFLOW, or -EINVAL for a drop of a reference the
- * program does not hold.
- */
-int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r)
-{
-	struct gch_obj *obj = gch_lookup(h, ref);
-	struct gch_weak *w;
-
-	lockdep_assert_held(&h->lock);
-	if (obj)
-		return inc ? gch_user_get(h, obj) : gch_user_put(h, obj, r);
-	w = gch_lookup_weak(h, ref);
-	if (!w)
-		return -ESTALE;
-	return inc ? gch_weak_user_get(h, w) : gch_weak_user_put(h, w);
-}
-
-/*
- * A program's slot index, checked against the object's slot count and
- * clamped under speculation.  Return: the index, or -EINVAL.
- */
-static __always_inline long gch_slot_index(struct gch_obj *obj, u32 slot)
-{
-	unsigned long i = slot, n = gch_nslots(obj);
-
-	if (i >= n)
-		return -EINVAL;
-	return array_index_nospec(i, n);
-}
-
-/**
- * gch_op_set_slot() - store a reference (or null) in a slot
- * @h: the heap, locked
- * @ref: the object
- * @slot: the slot
- * @target: the object to store, or 0
- * @r: collects what dies
- *
- * Return: 0, -ESTALE, -EINVAL (slot), -EPERM (sealed) or -EOVERFLOW.
- */
-int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot, u64 target,
-		    struct gch_reap *r)
-{
-	struct gch_obj *obj = gch_lookup(h, ref), *t = NULL;
-	long i;
-
-	lockdep_assert_held(&h->lock);
-	if (target)
-		t = gch_lookup(h, target);
-	if (!obj || (target && !t))
-		return -ESTALE;
-	i = gch_slot_index(obj, slot);
-	if (i < 0)
-		return i;
-	if (obj->sealed)
-		return -EPERM;
-	return gch_set_slot(h, obj, i, t, r);
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_op_set_slot);
+#include "ops.h"
 
 /**
  * gch_op_seal() - seal an object: its slots can no longer be set
@@ -154,27 +86,3 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p)
 	return 0;
 }
 
-/**
- * gch_op_peek_slot() - what a slot names, as a borrowed ref
- * @h: the heap, locked
- * @ref: the object
- * @slot: the slot
- * @out: the ref in the slot, or 0; no new reference is taken
- *
- * Return: 0, -ESTALE or -EINVAL (slot).
- */
-int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
-{
-	struct gch_obj *obj = gch_lookup(h, ref), *t;
-	long i;
-
-	lockdep_assert_held(&h->lock);
-	if (!obj)
-		return -ESTALE;
-	i = gch_slot_index(obj, slot);
-	if (i < 0)
-		return i;
-	t = gch_slot_obj(h, gch_slots(obj)[i]);
-	*out = t ? gch_ref_of(h, t) : 0;
-	return 0;
-}

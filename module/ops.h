@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gcheap: the operations programs run most, inline where they are run
+ * (the batch loop, the single ioctls): allocating a plain object, taking
+ * and dropping a reference, setting and peeking at a slot.  A call and its
+ * return were a fifth of a batched refcount op's instructions, and more of
+ * its time under emulation (BENCHMARKS.md, "Eighth session").  The other
+ * operations are in ops.c and object.c.  Each runs under the heap lock,
+ * held by the caller, and checks everything before it changes anything;
+ * see "Locking" in gcheap.h.
+ */
+#ifndef GCHEAP_MODULE_OPS_H
+#define GCHEAP_MODULE_OPS_H
+
+#include <linux/nospec.h>
+
+#include "gcheap.h"
+
+/* gch_obj_publish(), inline in the allocation ops' fast path */
+static __always_inline int gch_publish(struct gch_heap *h,
+				       struct gch_obj *obj)
+{
+	u64 mem = gch_obj_mem(obj);
+	u32 idx, seq;
+	int ret;
+
+	if (!gch_heap_room(h, mem))
+		return -EDQUOT;
+	ret = gch_handle_alloc(h, &idx, &seq);
+	if (ret)
+		return ret;
+	ret = obj->flags & GCH_OF_EXT ? gch_tag_prepare(h, obj) : 0;
+	if (ret) {
+		gch_handle_free(h, idx, seq);
+		return ret;
+	}
+	obj->idx = idx;
+	obj->seq = seq;
+	h->table[idx] = (uintptr_t)obj;
+	if (obj->flags & GCH_OF_EXT)
+		gch_tag_account(h, obj, true);
+	if (h->gen[0].count != U32_MAX)
+		h->gen[0].count++;
+	h->nobjects++;
+	h->bytes += obj->size;
+	h->mem += mem;
+	h->allocated++;
+	h->mutations++;
+	gch_gc_note_alloc(h);
+	return 0;
+}
+
+/* gch_obj_publish(), and once more after a full collection for room. */
+static __always_inline int gch_publish_or_collect(struct gch_heap *h,
+						  struct gch_obj *obj,
+						  struct gch_reap *r)
+{
+	int ret = gch_publish(h, obj);
+
+	if (ret == -EDQUOT && gch_collect_for_room(h, r))
+		ret = gch_obj_publish(h, obj);
+	return ret;
+}
+
+/**
+ * gch_op_alloc_plain() - a new plain object from the heap's cache, published
+ * @h: the heap, locked
+ * @nslots: slots, as validated
+ * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
+ * @r: collects what a collection for room frees
+ * @out: the object, holding the caller's reference
+ *
+ * Return: 0, -EDQUOT or -ENOMEM, with nothing changed.
+ */
+static inline int gch_op_alloc_plain(struct gch_heap *h, u32 nslots,
+				     u32 size, struct gch_reap *r,
+				     struct gch_obj **out)
+{
+	struct gch_obj *obj = gch_cache_take(h, nslots, size);
+	int ret;
+
+	lockdep_assert_held(&h->lock);
+	if (!obj)
+		return -ENOMEM;
+	ret = gch_publish_or_collect(h, obj, r);
+	if (ret) {
+		gch_cache_return(h, obj);
+		return ret;
+	}
+	*out = obj;
+	return 0;
+}
+
+/*
+ * A program's slot index, checked against the object's slot count and
+ * clamped under speculation.  Return: the index, or -EINVAL.
+ */
+static __always_inline long gch_slot_index(struct gch_obj *obj, u32 slot)
+{
+	unsigned long i = slot, n = gch_nslots(obj);
+
+	if (i >= n)
+		return -EINVAL;
+	return array_index_nospec(i, n);
+}
+
+/**
+ * gch_op_refop() - the program takes or drops a reference (object, weakref)
+ * @h: the heap, locked
+ * @ref: from user space
+ * @inc: take (true) or drop (false)
+ * @r: collects what dies
+ *
+ * Return: 0, -ESTALE, -EOVERFLOW, or -EINVAL for a drop of a reference the
+ * program does not hold.
+ */
+static inline int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r)
+{
+	struct gch_obj *obj = gch_lookup(h, ref);
+	struct gch_weak *w;
+
+	lockdep_assert_held(&h->lock);
+	if (obj)
+		return inc ? gch_user_get(h, obj) : gch_user_put(h, obj, r);
+	w = gch_lookup_weak(h, ref);
+	if (!w)
+		return -ESTALE;
+	return inc ? gch_weak_user_get(h, w) : gch_weak_user_put(h, w);
+}
+
+/**
+ * gch_op_set_slot() - store a reference (or null) in a slot
+ * @h: the heap, locked
+ * @ref: the object
+ * @slot: the slot
+ * @target: the object to store, or 0
+ * @r: collects what dies
+ *
+ * Return: 0, -ESTALE, -EINVAL (slot), -EPERM (sealed) or -EOVERFLOW.
+ */
+static inline int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot,
+				  u64 target, struct gch_reap *r)
+{
+	struct gch_obj *obj = gch_lookup(h, ref), *t = NULL;
+	long i;
+
+	lockdep_assert_held(&h->lock);
+	if (target)
+		t = gch_lookup(h, target);
+	if (!obj || (target && !t))
+		return -ESTALE;
+	i = gch_slot_index(obj, slot);
+	if (i < 0)
+		return i;
+	if (obj->sealed)
+		return -EPERM;
+	return gch_set_slot(h, obj, i, t, r);
+}
+
+/**
+ * gch_op_peek_slot() - what a slot names, as a borrowed ref
+ * @h: the heap, locked
+ * @ref: the object
+ * @slot: the slot
+ * @out: the ref in the slot, or 0; no new reference is taken
+ *
+ * Return: 0, -ESTALE or -EINVAL (slot).
+ */
+static inline int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
+{
+	struct gch_obj *obj = gch_lookup(h, ref), *t;
+	long i;
+
+	lockdep_assert_held(&h->lock);
+	if (!obj)
+		return -ESTALE;
+	i = gch_slot_index(obj, slot);
+	if (i < 0)
+		return i;
+	t = gch_slot_obj(h, gch_slots(obj)[i]);
+	*out = t ? gch_ref_of(h, t) : 0;
+	return 0;
+}
+#endif /* GCHEAP_MODULE_OPS_H */
