@@ -393,6 +393,80 @@ static void gch_test_rerun_reschedules(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, (u32)first->flags & GCH_OF_FINALIZED);
 }
 
+/*
+ * An automatic pass runs a slice a turn of the heap's work item, which
+ * then runs again for the next: between slices the heap holds no worker
+ * of the workqueue that every heap's automatic collections share.  A pass
+ * someone else started is not the work item's to drive.
+ */
+static void gch_test_auto_pass_a_slice_a_turn(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj *a, *b;
+	struct gch_reap r = {};
+	u64 turns = 0;
+	bool again;
+
+	gk_cycle(test, h, &a, &b);
+	gk_start(h);			/* as an explicit collection does */
+	mutex_lock(&h->lock);
+	h->gc_enabled = true;		/* automatic runs, no work queued */
+	KUNIT_EXPECT_FALSE(test, gch_gc_slice(h, 1, &r));
+	KUNIT_EXPECT_EQ(test, h->pass.slices, 0ULL);
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_EQ(test, gk_finish(test, h), 2ULL);
+
+	gk_cycle(test, h, &a, &b);
+	mutex_lock(&h->lock);
+	h->gen[0].threshold = 1;	/* two objects are over it */
+	do {
+		again = gch_gc_slice(h, 1, &r);
+		turns++;
+		KUNIT_EXPECT_EQ(test, h->pass.slices, turns);
+	} while (again && turns < 1000);
+	h->gc_enabled = false;
+	gch_heap_unlock(h, &r);
+	KUNIT_EXPECT_GE(test, turns, 4ULL);	/* a phase a turn at least */
+	KUNIT_EXPECT_EQ(test, (u32)h->pass.phase, (u32)GCH_PASS_IDLE);
+	KUNIT_EXPECT_EQ(test, h->pass.started, 2ULL);
+	KUNIT_EXPECT_EQ(test, h->pass.found, 2ULL);
+	KUNIT_EXPECT_EQ(test, h->gen[0].stats.collections, 1ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
+}
+
+/*
+ * A heap freed between two slices of its automatic pass (its file closed
+ * while the work item was queued for the next) frees every object, those
+ * the pass moved between its lists and the garbage it had begun to free
+ * alike: KASAN and kmemleak watch this case's frees.
+ */
+static void gch_test_freed_between_slices(struct kunit *test)
+{
+	struct gch_obj *a, *b, *w, *weak_to;
+	enum gch_phase stop;
+	struct gch_heap *h;
+	u64 wref;
+	int ret;
+
+	for (stop = GCH_PASS_UPDATE; stop <= GCH_PASS_FREE + 1; stop++) {
+		h = gch_heap_create();
+		KUNIT_ASSERT_FALSE(test, IS_ERR(h));
+		gk_obj(test, h, 1, 8, 0);	/* live, the program's */
+		gk_cycle(test, h, &a, &b);
+		gk_cycle(test, h, &weak_to, &w);
+		mutex_lock(&h->lock);
+		ret = gch_weak_new(h, weak_to, 0, 0, &wref);
+		mutex_unlock(&h->lock);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		gk_start(h);
+		gk_step_to(test, h, stop);
+		gk_step(h, 1);
+		KUNIT_EXPECT_EQ(test, h->pass.phase != GCH_PASS_IDLE,
+				stop <= GCH_PASS_FREE);
+		gch_heap_destroy(h);
+	}
+}
+
 /* A slice's lock hold lands in its generation's histogram. */
 static void gch_test_pause_histogram(struct kunit *test)
 {
@@ -414,6 +488,8 @@ static void gch_test_pause_histogram(struct kunit *test)
 
 static struct kunit_case gch_pass_cases[] = {
 	KUNIT_CASE(gch_test_slices_find_the_same),
+	KUNIT_CASE(gch_test_auto_pass_a_slice_a_turn),
+	KUNIT_CASE(gch_test_freed_between_slices),
 	KUNIT_CASE(gch_test_slot_set_during_subtract),
 	KUNIT_CASE(gch_test_incref_during_update),
 	KUNIT_CASE(gch_test_weakref_get_during_move),

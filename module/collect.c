@@ -5,20 +5,25 @@
  * A pass (gc.c) runs in slices of gc_slice_work (a module parameter:
  * objects plus slots visited), driven by one thread: the heap's work item
  * on gcheap's workqueue for automatic collections, the caller of
- * GCHEAP_IOC_COLLECT for explicit ones.  The driver drops
- * the heap's lock between slices, so the program's other threads and
- * processes run their calls meanwhile; what they may see is written at
- * the top of gc.c.  One pass at a time: a thread that needs the
- * generations whole (an explicit collection, freeze, LIST of objects or
- * referrers, verify, the debugfs walks) waits for the pass in progress
- * without the lock (gch_lock_idle()).  An allocation short of room still
- * collects in one piece, under the lock it holds (gch_collect_for_room()),
- * after finishing the pass in progress, if any, in the same hold.
+ * GCHEAP_IOC_COLLECT for explicit ones.  The driver drops the heap's lock
+ * between slices, so the program's other threads and processes run their
+ * calls meanwhile; what they may see is written at the top of gc.c.  The
+ * work item runs one slice a turn and queues itself again for the next
+ * (gch_gc_slice()), so the automatic collections of every heap take turns
+ * on the workqueue they all share.
+ *
+ * One pass at a time: a thread that needs the generations whole (an
+ * explicit collection, freeze, LIST of objects or referrers, verify, the
+ * debugfs walks) waits for the pass in progress without the lock
+ * (gch_lock_idle()).  An allocation short of room still collects in one
+ * piece, under the lock it holds (gch_collect_for_room()), after finishing
+ * the pass in progress, if any, in the same hold.
  *
  * Locking: the heap's lock (see "Locking" in gcheap.h), dropped and taken
  * again between slices.  gch_wq is created at module load and destroyed at
  * unload, after every heap is gone; a heap cancels its work item before it
- * is freed, which waits for a pass the item drives to end.
+ * is freed (a pass the item was driving is left where it is: freeing the
+ * heap frees every object its table names, in a list or not).
  */
 #include <linux/delay.h>
 #include <linux/sched.h>
@@ -151,25 +156,62 @@ VISIBLE_IF_KUNIT int gch_gc_pick(struct gch_heap *h)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_gc_pick);
 
+/**
+ * gch_gc_slice() - one turn of the heap's automatic collection
+ * @h: the heap, locked
+ * @budget: the slice's work (gc_slice_work)
+ * @r: collects what the slice frees
+ *
+ * Starts the pass the thresholds ask for when none is in progress, then
+ * runs one slice of the pass.  The work item runs a slice a turn and
+ * queues itself again for the next, behind whatever other heaps queued
+ * meanwhile: a heap holds no worker of the shared workqueue between its
+ * slices, so a program that keeps many heaps' long passes in flight
+ * delays another's automatic collections by a slice of each of them, not
+ * by their whole passes.  A pass someone else started (an explicit
+ * collection) is its caller's to drive; it queues the work again when it
+ * ends, if the thresholds asked meanwhile (@gc_queued).
+ *
+ * Return: true if the work should run again: its pass goes on, or the
+ * thresholds asked for another collection while it ran.
+ */
+VISIBLE_IF_KUNIT bool gch_gc_slice(struct gch_heap *h, long budget,
+				   struct gch_reap *r)
+{
+	int g;
+
+	lockdep_assert_held(&h->lock);
+	if (h->pass.phase == GCH_PASS_IDLE) {
+		h->gc_queued = false;
+		g = gch_gc_pick(h);
+		if (g < 0)
+			return false;
+		gch_pass_start(h, g);
+		h->gc_pass = h->pass.started;
+	} else if (h->pass.started != h->gc_pass) {
+		return false;
+	}
+	if (gch_pass_step(h, &budget, r))
+		return h->gc_queued;
+	h->yields++;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_gc_slice);
+
 static void gch_gc_work(struct work_struct *work)
 {
 	struct gch_heap *h = container_of(work, struct gch_heap, gc_work);
+	long budget = max(READ_ONCE(gch_slice_work), 1U);
 	struct gch_reap r = {};
-	int g;
+	bool again;
 
 	mutex_lock(&h->lock);
-	if (h->pass.phase != GCH_PASS_IDLE) {
-		/* Its driver queues us again when it ends (gc_queued). */
-		mutex_unlock(&h->lock);
-		return;
-	}
-	h->gc_queued = false;
-	g = gch_gc_pick(h);
-	if (g >= 0) {
-		gch_pass_start(h, g);
-		gch_pass_drive(h, &r);
-	}
+	again = gch_gc_slice(h, budget, &r);
 	gch_heap_unlock(h, &r);
+	if (again) {
+		gch_let_waiters_in(h);
+		queue_work(gch_wq, &h->gc_work);
+	}
 }
 
 /**
@@ -318,7 +360,7 @@ void gch_gc_heap_init(struct gch_heap *h)
 }
 
 /**
- * gch_gc_heap_stop() - wait for a heap's collection and cancel the next
+ * gch_gc_heap_stop() - wait for a turn of a heap's collection, cancel the next
  * @h: a heap nobody can reach any more
  */
 void gch_gc_heap_stop(struct gch_heap *h)

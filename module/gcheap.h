@@ -461,6 +461,7 @@ struct gch_gen {
  * @gc_queued: @gc_work is queued and has not yet taken the lock (L)
  * @gc_debug: GCH_DEBUG_* (L)
  * @event_mask: GCH_EV_* the heap queues (L)
+ * @gc_pass: the pass @gc_work drives, as its gch_pass.started (L)
  * @nfrozen: objects in the permanent generation (L)
  * @long_lived_total: survivors of the last full collection (L)
  * @long_lived_pending: objects promoted to the oldest generation since (L)
@@ -516,6 +517,7 @@ struct gch_heap {
 	bool gc_queued;
 	u32 gc_debug;
 	u32 event_mask;
+	u64 gc_pass;
 	u64 nfrozen;
 	u64 long_lived_total;
 	u64 long_lived_pending;
@@ -669,6 +671,7 @@ void gch_gc_set(struct gch_heap *h, const struct gcheap_gc *gc);
 void gch_gc_get(struct gch_heap *h, struct gcheap_gc *gc);
 #if IS_ENABLED(CONFIG_KUNIT)
 int gch_gc_pick(struct gch_heap *h);
+bool gch_gc_slice(struct gch_heap *h, long budget, struct gch_reap *r);
 #endif
 
 /* weak.c */
