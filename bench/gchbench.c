@@ -17,7 +17,8 @@
  *                 automatic collections (default thresholds) and a last
  *                 full one; and the same shape with malloc and free
  *   loop CLS N    N batches of 4096 ops of class CLS (0 refcount, 1 slot,
- *                 2 alloc): something for perf to sample
+ *                 2 alloc), or 3: N times 2048 single ALLOCs, each with its
+ *                 DECREF: something for perf to sample
  */
 #include <errno.h>
 #include <liburing.h>
@@ -103,10 +104,22 @@ static void bench_uring(void)
 	io_uring_queue_exit(&ring);
 }
 
+/* @n single ALLOCs, each dropped at once */
+static void single_allocs(struct gch_heap *h, long n)
+{
+	gch_ref_t r;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (gch_alloc(h, 2, 16, &r))
+			die("alloc", errno);
+		gch_decref(h, r);
+	}
+}
+
 /* One op class, as single calls: pairs that leave the heap as it was. */
 static void bench_single(struct gch_heap *h, gch_ref_t a, gch_ref_t b)
 {
-	gch_ref_t r;
 	double t;
 	long i;
 
@@ -123,11 +136,7 @@ static void bench_single(struct gch_heap *h, gch_ref_t a, gch_ref_t b)
 	}
 	report("single_slot", (now() - t) * 1e9 / N_OPS, "ns/op");
 	t = now();
-	for (i = 0; i < N_OPS / 2; i++) {
-		if (gch_alloc(h, 2, 16, &r))
-			die("alloc", errno);
-		gch_decref(h, r);
-	}
+	single_allocs(h, N_OPS / 2);
 	report("single_alloc", (now() - t) * 1e9 / N_OPS, "ns/op");
 }
 
@@ -512,9 +521,14 @@ static void cmd_loop(int cls, long rounds)
 	    gch_alloc(h, 2, 16, &b))
 		die("open", errno);
 	fill(bt, cls, 4096, a, b);
-	for (i = 0; i < rounds; i++)
+	for (i = 0; i < rounds; i++) {
+		if (cls == 3) {
+			single_allocs(h, 2048);
+			continue;
+		}
 		if (gch_batch_submit(bt) != 4096)
 			die("batch", EIO);
+	}
 	gch_close(h);
 }
 
