@@ -467,6 +467,72 @@ static void gch_test_freed_between_slices(struct kunit *test)
 	}
 }
 
+/* Wait for the heap's automatic collection to run out of work. */
+static void gk_wait_auto(struct kunit *test, struct gch_heap *h)
+{
+	bool idle;
+	int n = 0;
+
+	do {
+		flush_work(&h->gc_work);
+		mutex_lock(&h->lock);
+		idle = h->pass.phase == GCH_PASS_IDLE &&
+		       !work_pending(&h->gc_work);
+		mutex_unlock(&h->lock);
+		KUNIT_ASSERT_LT(test, ++n, 100000);
+	} while (!idle);
+}
+
+/*
+ * One user's heaps run at most gc_passes_per_user automatic passes at
+ * once; another of its heaps waits, and gets its turn when one ends.
+ */
+static void gch_test_passes_per_user(struct kunit *test)
+{
+	unsigned int cap = READ_ONCE(gch_gc_passes_per_user);
+	struct gch_heap *h = test->priv, *h2;
+	struct gch_obj *a, *b;
+	struct gch_reap r = {};
+	int n = 0;
+
+	h2 = gch_heap_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h2));
+	KUNIT_ASSERT_PTR_EQ(test, h2->user, h->user);
+	WRITE_ONCE(gch_gc_passes_per_user, 1);
+	gk_cycle(test, h, &a, &b);
+	gk_cycle(test, h2, &a, &b);
+
+	mutex_lock(&h->lock);
+	h->gc_enabled = true;
+	h->gen[0].threshold = 1;	/* two objects are over it */
+	KUNIT_EXPECT_TRUE(test, gch_gc_slice(h, 1, &r));
+	mutex_unlock(&h->lock);
+	KUNIT_EXPECT_EQ(test, h->user->passes, 1U);
+
+	mutex_lock(&h2->lock);
+	h2->gc_enabled = true;
+	h2->gen[0].threshold = 1;
+	KUNIT_EXPECT_FALSE(test, gch_gc_slice(h2, 1, &r));
+	KUNIT_EXPECT_EQ(test, (u32)h2->pass.phase, (u32)GCH_PASS_IDLE);
+	KUNIT_EXPECT_TRUE(test, h2->gc_queued);	/* allocations need not */
+	KUNIT_EXPECT_FALSE(test, list_empty(&h2->gc_parked));
+	mutex_unlock(&h2->lock);
+
+	mutex_lock(&h->lock);
+	while (gch_gc_slice(h, 1, &r))
+		KUNIT_ASSERT_LT(test, ++n, 1000);
+	h->gc_enabled = false;
+	gch_heap_unlock(h, &r);
+	KUNIT_EXPECT_EQ(test, h->gen[0].stats.collections, 1ULL);
+	KUNIT_EXPECT_TRUE(test, list_empty(&h2->gc_parked));
+	gk_wait_auto(test, h2);		/* its turn, queued as h's pass ended */
+	KUNIT_EXPECT_EQ(test, h2->gen[0].stats.collections, 1ULL);
+	KUNIT_EXPECT_EQ(test, gk_objects(h2), 0ULL);
+	KUNIT_EXPECT_EQ(test, h->user->passes, 0U);
+	WRITE_ONCE(gch_gc_passes_per_user, cap);
+	gch_heap_destroy(h2);
+}
+
 /* A slice's lock hold lands in its generation's histogram. */
 static void gch_test_pause_histogram(struct kunit *test)
 {
@@ -490,6 +556,7 @@ static struct kunit_case gch_pass_cases[] = {
 	KUNIT_CASE(gch_test_slices_find_the_same),
 	KUNIT_CASE(gch_test_auto_pass_a_slice_a_turn),
 	KUNIT_CASE(gch_test_freed_between_slices),
+	KUNIT_CASE(gch_test_passes_per_user),
 	KUNIT_CASE(gch_test_slot_set_during_subtract),
 	KUNIT_CASE(gch_test_incref_during_update),
 	KUNIT_CASE(gch_test_weakref_get_during_move),

@@ -156,6 +156,61 @@ VISIBLE_IF_KUNIT int gch_gc_pick(struct gch_heap *h)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_gc_pick);
 
+/*
+ * A pass for @h's work item to start, if its user's heaps run fewer than
+ * gc_passes_per_user: else @h waits in the user's parked heaps, its work
+ * queued again when one of those passes ends (gch_gc_user_done()).
+ */
+static bool gch_gc_user_admit(struct gch_heap *h)
+{
+	unsigned int cap = READ_ONCE(gch_gc_passes_per_user);
+	struct gch_user *u = h->user;
+	bool ok;
+
+	lockdep_assert_held(&h->lock);
+	spin_lock(&u->lock);
+	ok = !cap || u->passes < cap;
+	if (ok)
+		u->passes++;
+	else if (list_empty(&h->gc_parked) && !h->gc_stopped)
+		list_add_tail(&h->gc_parked, &u->parked);
+	spin_unlock(&u->lock);
+	h->gc_counted = ok;
+	h->gc_queued = !ok;	/* allocations need not queue it: it waits */
+	return ok;
+}
+
+/* @h's pass no longer counts: the user's first parked heap gets a turn. */
+static void gch_gc_user_done(struct gch_heap *h)
+{
+	struct gch_user *u = h->user;
+	struct gch_heap *next;
+
+	if (!h->gc_counted)
+		return;
+	h->gc_counted = false;
+	spin_lock(&u->lock);
+	u->passes--;
+	next = list_first_entry_or_null(&u->parked, struct gch_heap,
+					gc_parked);
+	if (next) {
+		list_del_init(&next->gc_parked);
+		queue_work(gch_wq, &next->gc_work);
+	}
+	spin_unlock(&u->lock);
+}
+
+/* One slice of the pass @h's work item drives. */
+static bool gch_gc_step(struct gch_heap *h, long budget, struct gch_reap *r)
+{
+	if (!gch_pass_step(h, &budget, r)) {
+		h->yields++;
+		return true;
+	}
+	gch_gc_user_done(h);
+	return h->gc_queued;
+}
+
 /**
  * gch_gc_slice() - one turn of the heap's automatic collection
  * @h: the heap, locked
@@ -166,11 +221,13 @@ EXPORT_SYMBOL_IF_KUNIT(gch_gc_pick);
  * runs one slice of the pass.  The work item runs a slice a turn and
  * queues itself again for the next, behind whatever other heaps queued
  * meanwhile: a heap holds no worker of the shared workqueue between its
- * slices, so a program that keeps many heaps' long passes in flight
- * delays another's automatic collections by a slice of each of them, not
- * by their whole passes.  A pass someone else started (an explicit
- * collection) is its caller's to drive; it queues the work again when it
- * ends, if the thresholds asked meanwhile (@gc_queued).
+ * slices.  And one user's heaps run at most gc_passes_per_user automatic
+ * passes at once; the others wait their turn, oldest first.  So a program
+ * that keeps many heaps' long passes in flight delays another user's
+ * automatic collections by a slice of at most that many of them, not by
+ * their passes.  A pass someone else started (an explicit collection) is
+ * its caller's to drive; it queues the work again when it ends, if the
+ * thresholds asked meanwhile (@gc_queued).
  *
  * Return: true if the work should run again: its pass goes on, or the
  * thresholds asked for another collection while it ran.
@@ -181,20 +238,18 @@ VISIBLE_IF_KUNIT bool gch_gc_slice(struct gch_heap *h, long budget,
 	int g;
 
 	lockdep_assert_held(&h->lock);
-	if (h->pass.phase == GCH_PASS_IDLE) {
-		h->gc_queued = false;
-		g = gch_gc_pick(h);
-		if (g < 0)
-			return false;
-		gch_pass_start(h, g);
-		h->gc_pass = h->pass.started;
-	} else if (h->pass.started != h->gc_pass) {
+	if (h->pass.phase != GCH_PASS_IDLE && h->pass.started == h->gc_pass)
+		return gch_gc_step(h, budget, r);
+	gch_gc_user_done(h);	/* an allocation short of room ended it */
+	if (h->pass.phase != GCH_PASS_IDLE)
 		return false;
-	}
-	if (gch_pass_step(h, &budget, r))
-		return h->gc_queued;
-	h->yields++;
-	return true;
+	h->gc_queued = false;
+	g = gch_gc_pick(h);
+	if (g < 0 || !gch_gc_user_admit(h))
+		return false;
+	gch_pass_start(h, g);
+	h->gc_pass = h->pass.started;
+	return gch_gc_step(h, budget, r);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_gc_slice);
 
@@ -354,18 +409,33 @@ EXPORT_SYMBOL_IF_KUNIT(gch_gc_set);
 void gch_gc_heap_init(struct gch_heap *h)
 {
 	INIT_WORK(&h->gc_work, gch_gc_work);
+	INIT_LIST_HEAD(&h->gc_parked);
 	init_waitqueue_head(&h->pass.wait);
 	h->gc_enabled = true;
 	h->event_mask = GCH_EV_DEFAULT;
 }
 
 /**
- * gch_gc_heap_stop() - wait for a turn of a heap's collection, cancel the next
+ * gch_gc_heap_stop() - end a heap's automatic collections
  * @h: a heap nobody can reach any more
+ *
+ * Out of its user's parked heaps for good (so that nothing queues its work
+ * any more), then waits for a turn of its work item in progress and
+ * cancels the next; the pass it was driving, if any, gives its turn to
+ * the user's next parked heap.
  */
 void gch_gc_heap_stop(struct gch_heap *h)
 {
+	struct gch_user *u = h->user;
+
+	spin_lock(&u->lock);
+	h->gc_stopped = true;
+	list_del_init(&h->gc_parked);
+	spin_unlock(&u->lock);
 	cancel_work_sync(&h->gc_work);
+	mutex_lock(&h->lock);
+	gch_gc_user_done(h);
+	mutex_unlock(&h->lock);
 }
 
 /**

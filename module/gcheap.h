@@ -24,7 +24,8 @@
  *
  *   1. gch_heap.read_lock   (mutex, one per heap)
  *   2. gch_heap.lock        (mutex, one per heap)
- *   3. gch_heaps_lock       (mutex, heap.c) -- never with a heap's lock held
+ *   3. gch_user.lock        (spinlock, one per user with heaps open)
+ *   4. gch_heaps_lock       (mutex, heap.c) -- never with a heap's lock held
  *                            around it, nor a heap's lock taken under it
  *
  * and beneath them only the kernel's own internal locks (the slab's, the
@@ -52,6 +53,10 @@
  *
  * gch_heap.read_lock makes read(2)s of one heap take turns; it is held
  * across the copy to the reader, without h->lock (events.c).
+ *
+ * gch_user.lock protects how many automatic passes a user's heaps run and
+ * which of its heaps wait for a turn (collect.c); a heap's work item takes
+ * it under the heap's lock, the heap's release without.
  *
  * Lockless, on purpose:
  *
@@ -425,6 +430,23 @@ struct gch_gen {
 };
 
 /**
+ * struct gch_user - what the heaps of one user (uid in the initial
+ * namespace) share: the cap on their number, and on the automatic passes
+ * they run at once (gc_passes_per_user; collect.c)
+ * @heaps: its open heaps (gch_heaps_lock)
+ * @lock: protects @passes and @parked
+ * @passes: automatic passes its heaps' work items are driving (@lock)
+ * @parked: its heaps whose automatic collection waits for one of those
+ *	    passes to end, by gch_heap.gc_parked, oldest first (@lock)
+ */
+struct gch_user {
+	unsigned int heaps;
+	spinlock_t lock;	/* see "Locking" above */
+	unsigned int passes;
+	struct list_head parked;
+};
+
+/**
  * struct gch_heap - one open of /dev/gcheap
  * @lock: the heap lock; everything below marked (L) is under it
  * @table: handle table (L): @table_len entries allocated, @table_used used
@@ -462,6 +484,9 @@ struct gch_gen {
  * @gc_debug: GCH_DEBUG_* (L)
  * @event_mask: GCH_EV_* the heap queues (L)
  * @gc_pass: the pass @gc_work drives, as its gch_pass.started (L)
+ * @gc_counted: that pass counts in @user's passes (L)
+ * @gc_parked: in @user's parked heaps (@user's lock)
+ * @gc_stopped: being freed: never parked again (@user's lock)
  * @nfrozen: objects in the permanent generation (L)
  * @long_lived_total: survivors of the last full collection (L)
  * @long_lived_pending: objects promoted to the oldest generation since (L)
@@ -481,6 +506,7 @@ struct gch_gen {
  * @yields: times a walk rescheduled (L)
  * @read_lock: serializes read(2)s, taken before @lock (see events.c)
  * @uid: the opener's user, charged for the heap (set at creation)
+ * @user: that user's struct gch_user (set at creation)
  * @id: the heap id: debugfs name, upper bits of every ref (set at creation)
  */
 struct gch_heap {
@@ -518,6 +544,9 @@ struct gch_heap {
 	u32 gc_debug;
 	u32 event_mask;
 	u64 gc_pass;
+	bool gc_counted;
+	bool gc_stopped;
+	struct list_head gc_parked;
 	u64 nfrozen;
 	u64 long_lived_total;
 	u64 long_lived_pending;
@@ -537,6 +566,7 @@ struct gch_heap {
 	u64 yields;
 	struct mutex read_lock;	/* see "Locking" above */
 	kuid_t uid;
+	struct gch_user *user;
 	u32 id;
 };
 
@@ -580,6 +610,7 @@ extern unsigned int gch_max_payload;
 extern unsigned int gch_max_slots;
 extern unsigned int gch_max_heaps_per_user;
 extern unsigned int gch_slice_work;
+extern unsigned int gch_gc_passes_per_user;
 
 /* slab.c */
 struct seq_file;

@@ -22,7 +22,7 @@
 
 static DEFINE_MUTEX(gch_heaps_lock);
 static DEFINE_IDR(gch_heap_idr);
-/* Open heaps per user (uid in the initial namespace), under gch_heaps_lock. */
+/* Each user's struct gch_user by uid in the initial namespace (gch_heaps_lock). */
 static DEFINE_XARRAY(gch_user_heaps);
 
 /**
@@ -73,31 +73,48 @@ void gch_heaps_sum(struct gch_totals *t)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_heaps_sum);
 
-/* Count a heap against its user's cap.  Return: 0 or -EMFILE. */
-static int gch_user_charge(kuid_t uid)
+/*
+ * Count a heap against its user's cap, making the user's struct gch_user
+ * at its first heap.  Return: 0, -EMFILE or -ENOMEM.
+ */
+static int gch_user_charge(struct gch_heap *h)
 {
-	unsigned long key = from_kuid(&init_user_ns, uid);
-	unsigned long n = xa_to_value(xa_load(&gch_user_heaps, key) ?:
-				      xa_mk_value(0));
+	unsigned long key = from_kuid(&init_user_ns, h->uid);
 	unsigned int cap = READ_ONCE(gch_max_heaps_per_user);
+	struct gch_user *u = xa_load(&gch_user_heaps, key);
+	int ret;
 
 	lockdep_assert_held(&gch_heaps_lock);
-	if (cap && n >= cap)
-		return -EMFILE;
-	return xa_err(xa_store(&gch_user_heaps, key, xa_mk_value(n + 1),
-			       GFP_KERNEL));
+	if (!u) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u)
+			return -ENOMEM;
+		spin_lock_init(&u->lock);
+		INIT_LIST_HEAD(&u->parked);
+		ret = xa_err(xa_store(&gch_user_heaps, key, u, GFP_KERNEL));
+		if (ret) {
+			kfree(u);
+			return ret;
+		}
+	}
+	if (cap && u->heaps >= cap)
+		return -EMFILE;	/* u has other heaps: kept */
+	u->heaps++;
+	h->user = u;
+	return 0;
 }
 
-static void gch_user_uncharge(kuid_t uid)
+static void gch_user_uncharge(struct gch_heap *h)
 {
-	unsigned long key = from_kuid(&init_user_ns, uid);
-	unsigned long n = xa_to_value(xa_load(&gch_user_heaps, key));
+	unsigned long key = from_kuid(&init_user_ns, h->uid);
+	struct gch_user *u = h->user;
 
 	lockdep_assert_held(&gch_heaps_lock);
-	if (n > 1)	/* replacing a present entry allocates nothing */
-		xa_store(&gch_user_heaps, key, xa_mk_value(n - 1), GFP_NOWAIT);
-	else
-		xa_erase(&gch_user_heaps, key);
+	if (--u->heaps)
+		return;
+	WARN_ON_ONCE(u->passes || !list_empty(&u->parked));
+	xa_erase(&gch_user_heaps, key);
+	kfree(u);
 }
 
 /* Give the heap an id and charge its user.  Return: 0 or -errno. */
@@ -106,13 +123,13 @@ static int gch_heap_register(struct gch_heap *h)
 	int id, ret;
 
 	mutex_lock(&gch_heaps_lock);
-	ret = gch_user_charge(h->uid);
+	ret = gch_user_charge(h);
 	if (ret)
 		goto out;
 	id = idr_alloc_cyclic(&gch_heap_idr, h, 1, GCH_HEAP_ID_MAX + 1,
 			      GFP_KERNEL);
 	if (id < 0) {
-		gch_user_uncharge(h->uid);
+		gch_user_uncharge(h);
 		ret = id == -ENOSPC ? -EMFILE : id;
 		goto out;
 	}
@@ -180,7 +197,7 @@ void gch_heap_destroy(struct gch_heap *h)
 	gch_gc_heap_stop(h);
 	mutex_lock(&gch_heaps_lock);
 	idr_remove(&gch_heap_idr, h->id);
-	gch_user_uncharge(h->uid);
+	gch_user_uncharge(h);
 	gch_retire_stats(h);
 	mutex_unlock(&gch_heaps_lock);
 

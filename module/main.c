@@ -41,6 +41,11 @@ unsigned int gch_slice_work = GCH_RESCHED_WORK;
 module_param_named(gc_slice_work, gch_slice_work, uint, 0644);
 MODULE_PARM_DESC(gc_slice_work, "Work (objects + slots) a collection does before it lets other calls in (default 4096)");
 
+unsigned int gch_gc_passes_per_user = 4;
+EXPORT_SYMBOL_IF_KUNIT(gch_gc_passes_per_user);
+module_param_named(gc_passes_per_user, gch_gc_passes_per_user, uint, 0644);
+MODULE_PARM_DESC(gc_passes_per_user, "Most automatic collections one user's heaps run at once, 0 for no cap (default 4)");
+
 static int gch_dev_open(struct inode *inode, struct file *file)
 {
 	struct gch_heap *h = gch_heap_create();
