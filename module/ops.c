@@ -42,18 +42,14 @@ EXPORT_SYMBOL_IF_KUNIT(gch_op_seal);
  */
 int gch_op_get_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
 {
-	struct gch_obj *obj = gch_lookup(h, ref), *t;
-	long i;
+	struct gch_obj *t;
 	int ret;
 
 	lockdep_assert_held(&h->lock);
-	if (!obj)
-		return -ESTALE;
-	i = gch_slot_index(obj, slot);
-	if (i < 0)
-		return i;
+	ret = gch_op_slot_target(h, ref, slot, &t);
+	if (ret)
+		return ret;
 	*out = 0;
-	t = gch_slot_obj(h, gch_slots(obj)[i]);
 	if (!t)
 		return 0;
 	ret = gch_user_get(h, t);

@@ -157,6 +157,22 @@ static inline int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot,
 	return gch_set_slot(h, obj, i, t, r);
 }
 
+/* What slot @slot of @ref names, or NULL.  Return: 0, -ESTALE or -EINVAL. */
+static __always_inline int gch_op_slot_target(struct gch_heap *h, u64 ref,
+					      u32 slot, struct gch_obj **t)
+{
+	struct gch_obj *obj = gch_lookup(h, ref);
+	long i;
+
+	if (!obj)
+		return -ESTALE;
+	i = gch_slot_index(obj, slot);
+	if (i < 0)
+		return i;
+	*t = gch_slot_obj(h, gch_slots(obj)[i]);
+	return 0;
+}
+
 /**
  * gch_op_peek_slot() - what a slot names, as a borrowed ref
  * @h: the heap, locked
@@ -166,19 +182,16 @@ static inline int gch_op_set_slot(struct gch_heap *h, u64 ref, u32 slot,
  *
  * Return: 0, -ESTALE or -EINVAL (slot).
  */
-static inline int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot, u64 *out)
+static inline int gch_op_peek_slot(struct gch_heap *h, u64 ref, u32 slot,
+				   u64 *out)
 {
-	struct gch_obj *obj = gch_lookup(h, ref), *t;
-	long i;
+	struct gch_obj *t;
+	int ret;
 
 	lockdep_assert_held(&h->lock);
-	if (!obj)
-		return -ESTALE;
-	i = gch_slot_index(obj, slot);
-	if (i < 0)
-		return i;
-	t = gch_slot_obj(h, gch_slots(obj)[i]);
-	*out = t ? gch_ref_of(h, t) : 0;
-	return 0;
+	ret = gch_op_slot_target(h, ref, slot, &t);
+	if (!ret)
+		*out = t ? gch_ref_of(h, t) : 0;
+	return ret;
 }
 #endif /* GCHEAP_MODULE_OPS_H */
