@@ -61,6 +61,20 @@ static inline void gk_set(struct kunit *test, struct gch_heap *h,
 	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
+/* A plain weakref to @obj, the program's: its ref. */
+static inline u64 gk_weak(struct kunit *test, struct gch_heap *h,
+			  struct gch_obj *obj)
+{
+	u64 wref = 0;
+	int ret;
+
+	mutex_lock(&h->lock);
+	ret = gch_weak_new(h, obj, 0, 0, &wref);
+	mutex_unlock(&h->lock);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return wref;
+}
+
 /* The program drops a reference it holds: 0, or -EINVAL if it holds none. */
 static inline int gk_drop(struct gch_heap *h, struct gch_obj *obj)
 {

@@ -163,10 +163,7 @@ static void gch_test_weakref_get_during_move(struct kunit *test)
 
 	gk_cycle(test, h, &a, &b);
 	live = gk_tracked(test, h, 1);	/* the walk stops before it */
-	mutex_lock(&h->lock);
-	ret = gch_weak_new(h, a, 0, 0, &wref);
-	mutex_unlock(&h->lock);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	wref = gk_weak(test, h, a);
 	gk_start(h);
 	gk_step_to(test, h, GCH_PASS_MOVE);
 	while (!(a->flags & GCH_OF_UNREACHABLE) ||
@@ -445,8 +442,6 @@ static void gch_test_freed_between_slices(struct kunit *test)
 	struct gch_obj *a, *b, *w, *weak_to;
 	enum gch_phase stop;
 	struct gch_heap *h;
-	u64 wref;
-	int ret;
 
 	for (stop = GCH_PASS_UPDATE; stop <= GCH_PASS_FREE + 1; stop++) {
 		h = gch_heap_create();
@@ -454,10 +449,7 @@ static void gch_test_freed_between_slices(struct kunit *test)
 		gk_obj(test, h, 1, 8, 0);	/* live, the program's */
 		gk_cycle(test, h, &a, &b);
 		gk_cycle(test, h, &weak_to, &w);
-		mutex_lock(&h->lock);
-		ret = gch_weak_new(h, weak_to, 0, 0, &wref);
-		mutex_unlock(&h->lock);
-		KUNIT_ASSERT_EQ(test, ret, 0);
+		gk_weak(test, h, weak_to);	/* the program's */
 		gk_start(h);
 		gk_step_to(test, h, stop);
 		gk_step(h, 1);

@@ -22,7 +22,10 @@
 
 static DEFINE_MUTEX(gch_heaps_lock);
 static DEFINE_IDR(gch_heap_idr);
-/* Each user's struct gch_user by uid in the initial namespace (gch_heaps_lock). */
+/*
+ * Each user's struct gch_user, by uid in the initial namespace, under
+ * gch_heaps_lock.
+ */
 static DEFINE_XARRAY(gch_user_heaps);
 
 /**

@@ -81,4 +81,3 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p)
 	*p = gch_payload(obj) + off;
 	return 0;
 }
-

@@ -114,7 +114,8 @@ static __always_inline long gch_slot_index(struct gch_obj *obj, u32 slot)
  * Return: 0, -ESTALE, -EOVERFLOW, or -EINVAL for a drop of a reference the
  * program does not hold.
  */
-static inline int gch_op_refop(struct gch_heap *h, u64 ref, bool inc, struct gch_reap *r)
+static inline int gch_op_refop(struct gch_heap *h, u64 ref, bool inc,
+			       struct gch_reap *r)
 {
 	struct gch_obj *obj = gch_lookup(h, ref);
 	struct gch_weak *w;
