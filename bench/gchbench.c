@@ -18,7 +18,8 @@
  *                 full one; and the same shape with malloc and free
  *   loop CLS N    N batches of 4096 ops of class CLS (0 refcount, 1 slot,
  *                 2 alloc), or 3: N times 2048 single ALLOCs, each with its
- *                 DECREF: something for perf to sample
+ *                 DECREF, or 4: N times 2048 single SET_SLOTs, setting and
+ *                 clearing: something for perf to sample
  */
 #include <errno.h>
 #include <liburing.h>
@@ -509,6 +510,17 @@ static void cmd_heaps(void)
 	report("heaps_2threads", 2 * 2000000 / secs / 1e6, "Mops/s");
 }
 
+/* @n single SET_SLOTs of @b into @a's slot 0, every other one clearing it */
+static void single_slots(struct gch_heap *h, gch_ref_t a, gch_ref_t b, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i += 2) {
+		gch_set_slot(h, a, 0, b);
+		gch_set_slot(h, a, 0, 0);
+	}
+}
+
 /* One class's 4096-op batch, again and again: a target for perf. */
 static void cmd_loop(int cls, long rounds)
 {
@@ -524,6 +536,10 @@ static void cmd_loop(int cls, long rounds)
 	for (i = 0; i < rounds; i++) {
 		if (cls == 3) {
 			single_allocs(h, 2048);
+			continue;
+		}
+		if (cls == 4) {
+			single_slots(h, a, b, 2048);
 			continue;
 		}
 		if (gch_batch_submit(bt) != 4096)

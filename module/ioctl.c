@@ -13,6 +13,7 @@
  * No lock is owned here: handlers take the heap lock (see "Locking" in
  * gcheap.h) and never hold it across a user copy.
  */
+#include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
@@ -122,6 +123,7 @@ static int gch_ioc_heap_info(struct gch_heap *h, void *arg)
 	struct gcheap_heap_info *hi = arg;
 
 	hi->id = h->id;
+	hi->flags = GCHEAP_HEAP_BY_VALUE;
 	gch_heap_lock(h);
 	hi->max_objects = h->max_objects;
 	hi->max_bytes = h->max_bytes;
@@ -452,6 +454,21 @@ static void gch_undo_weakref_get(struct gch_heap *h, void *arg)
 	gch_undo_ref(h, ((struct gcheap_weakref_get *)arg)->ref);
 }
 
+/* INCREF and DECREF by value (the uapi header): the argument is the ref. */
+static int gch_ioc_incref_val(struct gch_heap *h, unsigned long arg)
+{
+	struct gcheap_ref a = { .ref = arg };
+
+	return gch_ioc_refop(h, &a, true);
+}
+
+static int gch_ioc_decref_val(struct gch_heap *h, unsigned long arg)
+{
+	struct gcheap_ref a = { .ref = arg };
+
+	return gch_ioc_refop(h, &a, false);
+}
+
 /**
  * struct gch_ioctl_desc - one command
  * @cmd: the command as the uapi header defines it (0: no command here)
@@ -464,10 +481,12 @@ static void gch_undo_weakref_get(struct gch_heap *h, void *arg)
  *	       when the copy-out fails after it ran; its struct is proved
  *	       writable before it runs, so only a program that unmaps or
  *	       protects it meanwhile gets this.  0 for the other commands.
+ * @by_value: instead of @fn, for a command whose argument is its operand
  */
 struct gch_ioctl_desc {
 	unsigned int cmd;
 	int (*fn)(struct gch_heap *h, void *arg);
+	int (*by_value)(struct gch_heap *h, unsigned long arg);
 	void (*undo)(struct gch_heap *h, void *arg);
 	unsigned int min_size;
 	int ran_fault;
@@ -484,6 +503,12 @@ struct gch_ioctl_desc {
 	[_IOC_NR(GCHEAP_IOC_##name)] = {				\
 		.cmd = GCHEAP_IOC_##name, .fn = handler,		\
 		.ran_fault = on_fault					\
+	}
+
+/* The same, for a command that takes its operand as the argument. */
+#define GCH_IOCTL_VAL(name, handler)					\
+	[_IOC_NR(GCHEAP_IOC_##name)] = {				\
+		.cmd = GCHEAP_IOC_##name, .by_value = handler		\
 	}
 
 /* The same, for a read-only command whose struct grew from @min. */
@@ -517,6 +542,8 @@ static const struct gch_ioctl_desc gch_ioctls[] = {
 	/* a batch that ran says so: 1, as when its results could not go out */
 	GCH_IOCTL_FINAL(BATCH, gch_ioc_batch, 1),
 	GCH_IOCTL(SEAL, gch_ioc_seal, NULL),
+	GCH_IOCTL_VAL(INCREF_VAL, gch_ioc_incref_val),
+	GCH_IOCTL_VAL(DECREF_VAL, gch_ioc_decref_val),
 };
 
 /* Every struct an ioctl takes, to size the kernel's copy. */
@@ -552,7 +579,7 @@ static const struct gch_ioctl_desc *gch_ioctl_find(unsigned int cmd)
 	if (nr >= ARRAY_SIZE(gch_ioctls))
 		return NULL;
 	d = &gch_ioctls[array_index_nospec(nr, ARRAY_SIZE(gch_ioctls))];
-	if (!d->fn || (d->cmd ^ cmd) & ~IOCSIZE_MASK)
+	if (!d->cmd || (d->cmd ^ cmd) & ~IOCSIZE_MASK)
 		return NULL;
 	return d;
 }
@@ -630,10 +657,12 @@ static noinline long gch_ioctl_large(struct gch_heap *h,
  * gch_ioctl() - the heap file's unlocked_ioctl
  * @file: an open /dev/gcheap
  * @cmd: the command
- * @arg: user pointer to the command's struct, or 0
+ * @arg: user pointer to the command's struct, 0, or a by-value command's
+ *	 operand
  *
- * Return: the handler's result, -ENOTTY for an unknown command, -EINVAL for
- * a malformed struct, -EFAULT for a bad pointer.
+ * Return: the handler's result, -ENOTTY for an unknown command or a
+ * by-value one from a 32-bit caller, -EINVAL for a malformed struct,
+ * -EFAULT for a bad pointer.
  */
 long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -644,6 +673,8 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (!d)
 		return -ENOTTY;
+	if (d->by_value)
+		return in_compat_syscall() ? -ENOTTY : d->by_value(h, arg);
 	if (_IOC_DIR(cmd) == _IOC_NONE)
 		return arg ? -EINVAL : d->fn(h, NULL);
 	if (_IOC_SIZE(d->cmd) > sizeof(karg))

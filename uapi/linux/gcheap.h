@@ -90,11 +90,17 @@ struct gcheap_config {
 /* GCHEAP_IOC_HEAP_INFO: what the heap is, as configured. */
 struct gcheap_heap_info {
 	__u32 id;		/* debugfs directory name; unique among live heaps */
-	__u32 flags;		/* out: 0 */
+	__u32 flags;		/* out: GCHEAP_HEAP_* */
 	__u64 max_objects;	/* effective limits */
 	__u64 max_bytes;
 	__u64 max_payload;	/* largest payload an object may have */
 };
+
+/*
+ * struct gcheap_heap_info.flags: the module takes the by-value commands
+ * GCHEAP_IOC_INCREF_VAL and GCHEAP_IOC_DECREF_VAL.
+ */
+#define GCHEAP_HEAP_BY_VALUE	_BITUL(0)
 
 /* GCHEAP_IOC_ALLOC */
 struct gcheap_alloc {
@@ -394,5 +400,16 @@ struct gcheap_events {
 #define GCHEAP_IOC_WEAKREF_GET	_IOWR(GCHEAP_IOC_MAGIC, 0x21, struct gcheap_weakref_get)
 #define GCHEAP_IOC_BATCH	_IOWR(GCHEAP_IOC_MAGIC, 0x30, struct gcheap_batch)
 #define GCHEAP_IOC_SEAL		_IOW(GCHEAP_IOC_MAGIC, 0x31, struct gcheap_ref)
+
+/*
+ * INCREF and DECREF by value, for 64-bit callers: the ioctl's argument is
+ * the ref itself and nothing is copied in or out, which saves a user-memory
+ * access (a stac/clac pair under SMAP) and the struct's checks.  They do
+ * what INCREF and DECREF do with flags 0.  A 32-bit (compat) caller gets
+ * -ENOTTY: its argument cannot hold a ref.  GCHEAP_HEAP_BY_VALUE in
+ * struct gcheap_heap_info.flags says the module has them.
+ */
+#define GCHEAP_IOC_INCREF_VAL	_IO(GCHEAP_IOC_MAGIC, 0x32)
+#define GCHEAP_IOC_DECREF_VAL	_IO(GCHEAP_IOC_MAGIC, 0x33)
 
 #endif /* _UAPI_LINUX_GCHEAP_H */

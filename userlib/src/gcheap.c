@@ -33,9 +33,33 @@ int gch__ioctl(const struct gch_heap *h, unsigned long cmd, void *arg)
 	return 0;
 }
 
-GCH_API struct gch_heap *gch_open(const struct gch_config *cfg)
+/* A by-value command (GCHEAP_IOC_*_VAL). */
+static int gch__ioctl_val(const struct gch_heap *h, unsigned long cmd,
+			  unsigned long arg)
+{
+	if (ioctl(h->fd, cmd, arg) < 0)
+		return -errno;
+	return 0;
+}
+
+/* What the heap says of itself; whether we may use the by-value commands. */
+static int gch__heap_info(struct gch_heap *h)
 {
 	struct gcheap_heap_info hi;
+	int ret;
+
+	memset(&hi, 0, sizeof(hi));
+	ret = gch__ioctl(h, GCHEAP_IOC_HEAP_INFO, &hi);
+	if (ret)
+		return ret;
+	h->id = hi.id;
+	h->by_value = sizeof(long) == sizeof(gch_ref_t) &&
+		      (hi.flags & GCHEAP_HEAP_BY_VALUE);
+	return 0;
+}
+
+GCH_API struct gch_heap *gch_open(const struct gch_config *cfg)
+{
 	struct gch_heap *h;
 	int ret;
 
@@ -57,11 +81,9 @@ GCH_API struct gch_heap *gch_open(const struct gch_config *cfg)
 		if (ret)
 			goto fail_close;
 	}
-	memset(&hi, 0, sizeof(hi));
-	ret = gch__ioctl(h, GCHEAP_IOC_HEAP_INFO, &hi);
+	ret = gch__heap_info(h);
 	if (ret)
 		goto fail_close;
-	h->id = hi.id;
 	return h;
 
 fail_close:
@@ -76,7 +98,6 @@ fail_free:
 
 GCH_API struct gch_heap *gch_open_fd(int fd)
 {
-	struct gcheap_heap_info hi;
 	struct gch_heap *h;
 	int ret;
 
@@ -84,14 +105,12 @@ GCH_API struct gch_heap *gch_open_fd(int fd)
 	if (!h)
 		return NULL;
 	h->fd = fd;
-	memset(&hi, 0, sizeof(hi));
-	ret = gch__ioctl(h, GCHEAP_IOC_HEAP_INFO, &hi);
+	ret = gch__heap_info(h);
 	if (ret) {
 		free(h);
 		errno = -ret;
 		return NULL;
 	}
-	h->id = hi.id;
 	return h;
 }
 
@@ -139,18 +158,25 @@ GCH_API int gch_alloc(struct gch_heap *h, uint32_t nslots, uint32_t size, gch_re
 	return gch_alloc_ex(h, &a, out);
 }
 
-GCH_API int gch_incref(struct gch_heap *h, gch_ref_t ref)
+/* INCREF or DECREF: by value where the module and we can, else a struct. */
+static int gch__refop(struct gch_heap *h, gch_ref_t ref, unsigned long cmd,
+		      unsigned long cmd_val)
 {
 	struct gcheap_ref arg = { .ref = ref };
 
-	return gch__ioctl(h, GCHEAP_IOC_INCREF, &arg);
+	if (h && h->by_value)
+		return gch__ioctl_val(h, cmd_val, ref);
+	return gch__ioctl(h, cmd, &arg);
+}
+
+GCH_API int gch_incref(struct gch_heap *h, gch_ref_t ref)
+{
+	return gch__refop(h, ref, GCHEAP_IOC_INCREF, GCHEAP_IOC_INCREF_VAL);
 }
 
 GCH_API int gch_decref(struct gch_heap *h, gch_ref_t ref)
 {
-	struct gcheap_ref arg = { .ref = ref };
-
-	return gch__ioctl(h, GCHEAP_IOC_DECREF, &arg);
+	return gch__refop(h, ref, GCHEAP_IOC_DECREF, GCHEAP_IOC_DECREF_VAL);
 }
 
 GCH_API int gch_seal(struct gch_heap *h, gch_ref_t obj)

@@ -11,6 +11,7 @@
 struct gch_heap {
 	int fd;
 	int id;
+	int by_value;	/* the module has the by-value commands, and we are 64-bit */
 };
 
 int gch__ioctl(const struct gch_heap *h, unsigned long cmd, void *arg);

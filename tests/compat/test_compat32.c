@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gcheap from a 32-bit program: every call goes through the kernel's
+ * compat_ioctl, and libgcheap, built -m32, sends INCREF and DECREF as
+ * structs because a 32-bit ioctl argument cannot hold a ref.  Built -m32
+ * by the Makefile into build/tests/test_compat32.
+ */
+#include <sys/mman.h>
+
+#include "gch_test.h"
+
+_Static_assert(sizeof(long) == 4, "test_compat32 is a 32-bit program");
+
+/* A by-value command on the heap's fd: 0 or -errno. */
+static int ioctl_val(struct gch_heap *h, unsigned long cmd, unsigned long arg)
+{
+	return ioctl(gch_fd(h), cmd, arg) < 0 ? -errno : 0;
+}
+
+/* The library's single-object calls work, and count as on 64 bits. */
+TEST_F(heap, library_calls)
+{
+	gch_ref_t a, b, got;
+	char buf[8] = "compat!";
+
+	ASSERT_EQ(0, gch_alloc(self->h, 2, 8, &a));
+	ASSERT_EQ(0, gch_alloc(self->h, 1, 0, &b));
+	EXPECT_EQ(0, gch_incref(self->h, a));
+	EXPECT_EQ(2, gch_test_refcount(self->h, a));
+	EXPECT_EQ(0, gch_decref(self->h, a));
+	EXPECT_EQ(0, gch_set_slot(self->h, a, 1, b));
+	EXPECT_EQ(2, gch_test_refcount(self->h, b));
+	EXPECT_EQ(0, gch_get_slot(self->h, a, 1, &got));
+	EXPECT_EQ(b, got);
+	EXPECT_EQ(0, gch_decref(self->h, got));
+	EXPECT_EQ(0, gch_write(self->h, a, 0, buf, sizeof(buf)));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(0, gch_read(self->h, a, 0, buf, sizeof(buf)));
+	EXPECT_STREQ("compat!", buf);
+	EXPECT_EQ(-ESTALE, gch_incref(self->h, a + 1000));
+	EXPECT_EQ(0, gch_decref(self->h, b));
+	EXPECT_EQ(0, gch_decref(self->h, a));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	EXPECT_EQ(-ESTALE, gch_decref(self->h, a));
+}
+
+/* INCREF_VAL and DECREF_VAL are refused, whatever the argument. */
+TEST_F(heap, by_value_refused)
+{
+	gch_ref_t a;
+
+	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &a));
+	EXPECT_EQ(-ENOTTY, ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, (unsigned long)a));
+	EXPECT_EQ(-ENOTTY, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, (unsigned long)a));
+	EXPECT_EQ(-ENOTTY, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, 0));
+	EXPECT_EQ(1, gch_test_refcount(self->h, a));
+	EXPECT_EQ(0, gch_decref(self->h, a));
+}
+
+/* A batch's buffers are 64-bit fields holding 32-bit addresses. */
+TEST_F(heap, batch_and_collect)
+{
+	struct gch_batch *bt = gch_batch_new(self->h, 8);
+	gch_ref_t x;
+	int i, j;
+
+	ASSERT_TRUE(bt != NULL);
+	i = gch_batch_alloc(bt, 1, 0);
+	j = gch_batch_alloc(bt, 1, 0);
+	gch_batch_set_slot(bt, GCH_RESULT(i), 0, GCH_RESULT(j));
+	gch_batch_set_slot(bt, GCH_RESULT(j), 0, GCH_RESULT(i));
+	gch_batch_decref(bt, GCH_RESULT(j));
+	ASSERT_EQ(5, gch_batch_submit(bt));
+	ASSERT_EQ(0, gch_batch_result(bt, i, &x));
+	EXPECT_EQ(2, gch_test_objects(self->h));
+	EXPECT_EQ(0, gch_decref(self->h, x));
+	EXPECT_EQ(2, gch_collect(self->h, 2));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	gch_batch_free(bt);
+}
+
+/* A struct that is not there is -EFAULT, through the compat path too. */
+TEST_F(heap, bad_pointers)
+{
+	void *gone = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_TRUE(gone != MAP_FAILED);
+	EXPECT_EQ(-EFAULT, gch_test_ioctl(self->h, GCHEAP_IOC_ALLOC, gone));
+	EXPECT_EQ(-EFAULT, gch_test_ioctl(self->h, GCHEAP_IOC_INCREF, gone));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	munmap(gone, 4096);
+}
+
+TEST_HARNESS_MAIN
