@@ -79,6 +79,68 @@ TEST_F(heap, batch_and_collect)
 	gch_batch_free(bt);
 }
 
+/*
+ * The commands whose structs carry a user buffer (LIST, TAG_STATS), read(2)
+ * of events, a weakref with its cookie, the collector's controls and the
+ * statistics: the same answers as on 64 bits.
+ */
+TEST_F(heap, buffers_events_and_controls)
+{
+	struct gch_alloc_args aa = { .nslots = 1, .size = 4, .tag = 7,
+				     .flags = GCH_ALLOC_FINALIZE, .cookie = 99 };
+	struct gch_tag_stat ts[2];
+	struct gch_stats_ex st;
+	struct gch_event ev;
+	uint32_t th[3], cnt[3];
+	gch_ref_t a, w, got, list[4];
+	int n;
+
+	ASSERT_EQ(0, gch_alloc_ex(self->h, &aa, &a));
+	ASSERT_EQ(0, gch_set_slot(self->h, a, 0, a));	/* a cycle of one */
+	ASSERT_EQ(0, gch_weakref(self->h, a, GCH_WEAK_NOTIFY, 5, &w));
+	EXPECT_EQ(1, gch_get_tag_stats(self->h, ts, 2));
+	EXPECT_EQ(7, ts[0].tag);
+	EXPECT_EQ(1, ts[0].live_objects);
+	n = gch_get_objects(self->h, 0, list, 4);
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(a, list[0]);
+	EXPECT_EQ(0, gch_decref(self->h, list[0]));
+	n = gch_get_referrers(self->h, a, list, 4);
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(0, gch_decref(self->h, list[0]));
+	EXPECT_EQ(0, gch_set_threshold(self->h, 5, 6, 7));
+	EXPECT_EQ(0, gch_get_threshold(self->h, th));
+	EXPECT_EQ(5, th[0]);
+	EXPECT_EQ(7, th[2]);
+	EXPECT_EQ(0, gch_get_count(self->h, cnt));
+	EXPECT_EQ(0, gch_freeze(self->h));
+	EXPECT_EQ(1, gch_get_freeze_count(self->h));
+	EXPECT_EQ(0, gch_unfreeze(self->h));
+	EXPECT_EQ(0, gch_decref(self->h, a));
+	/* the weakref's event, then the finalizer's, which resurrects */
+	EXPECT_EQ(1, gch_collect(self->h, 2));
+	ASSERT_EQ(1, gch_next_event(self->h, &ev, 0));
+	EXPECT_EQ(GCH_EV_WEAKREF, ev.type);
+	EXPECT_EQ(5, ev.cookie);
+	EXPECT_EQ(w, ev.ref);
+	EXPECT_EQ(0, gch_decref(self->h, ev.ref));	/* the event's */
+	ASSERT_EQ(1, gch_next_event(self->h, &ev, 0));
+	EXPECT_EQ(GCH_EV_FINALIZE, ev.type);
+	EXPECT_EQ(99, ev.cookie);
+	EXPECT_EQ(a, ev.ref);
+	EXPECT_EQ(0, gch_weakref_get(self->h, w, &got));
+	EXPECT_EQ(0, got);
+	EXPECT_EQ(0, gch_decref(self->h, w));
+	EXPECT_EQ(0, gch_decref(self->h, ev.ref));	/* a cycle again: no second FINALIZE */
+	EXPECT_EQ(1, gch_collect(self->h, 2));
+	EXPECT_EQ(0, gch_test_objects(self->h));
+	ASSERT_EQ(0, gch_get_stats_ex(self->h, &st, sizeof(st)));
+	EXPECT_EQ(0, st.base.objects);
+	EXPECT_EQ(1, st.base.allocated);
+	EXPECT_EQ(1, st.base.freed);
+	EXPECT_EQ(2, st.passes);
+}
+
 /* A struct that is not there is -EFAULT, through the compat path too. */
 TEST_F(heap, bad_pointers)
 {
