@@ -42,6 +42,9 @@ TOOLS := userlib/gcheap-demo userlib/gcheapstat
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_compat32
+# built -m32 too (see $(BUILD)/tests32 below)
+TESTS32 := heap share batch gc weak hostile
+TEST32_BINS := $(TESTS32:%=$(BUILD)/tests32/test_%_m32)
 KSFT_DIR = $(shell $(TOP)/scripts/kernel/build-kernel --source)/tools/testing/selftests
 
 .PHONY: all deps modules lib tools tests kmod-debug kmod-distro kmod-coverage \
@@ -104,7 +107,7 @@ userlib/gcheap-demo: userlib/demo.c userlib/libgcheap.a
 userlib/gcheapstat: userlib/gcheapstat.c
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
-tests: $(TEST_BINS) $(BUILD)/tests/test_python
+tests: $(TEST_BINS) $(TEST32_BINS) $(BUILD)/tests/test_python
 
 # The Python package's tests (userlib/python/tests), run by guest-tests as
 # one more test program: a wrapper that finds them from where it is.  The
@@ -139,6 +142,16 @@ $(BUILD)/tests/test_compat32: tests/compat/test_compat32.c tests/gch_test.h \
 	$(CC) $(TEST_CFLAGS) -m32 -static -Wno-pointer-to-int-cast \
 		-I$(KSFT_DIR) -Itests -o $@ $< \
 		$(LIB32_OBJS)
+
+# Six of the tests again as 32-bit programs, every call through the
+# kernel's compat_ioctl: the distro guest runs them (guest-tests with
+# GCHEAP_TESTS32=1).  Not the debug guest: its kernel has no
+# CONFIG_COMPAT_32BIT_TIME, and a 32-bit glibc's threads fail on their
+# futex calls there.
+$(BUILD)/tests32/test_%_m32: tests/test_%.c tests/gch_test.h $(LIB32_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -m32 -static -Wno-pointer-to-int-cast \
+		-I$(KSFT_DIR) -Itests -o $@ $< $(LIB32_OBJS) -lpthread
 
 check:
 	scripts/deps
