@@ -136,12 +136,13 @@ $(BUILD)/userlib32/%.o: userlib/src/%.c userlib/gcheap.h uapi/linux/gcheap.h \
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -m32 -c -o $@ $<
 
+TEST32_CC = $(CC) $(TEST_CFLAGS) -m32 -static -Wno-pointer-to-int-cast \
+	-I$(KSFT_DIR) -Itests
+
 $(BUILD)/tests/test_compat32: tests/compat/test_compat32.c tests/gch_test.h \
 		$(LIB32_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -m32 -static -Wno-pointer-to-int-cast \
-		-I$(KSFT_DIR) -Itests -o $@ $< \
-		$(LIB32_OBJS)
+	$(TEST32_CC) -o $@ $< $(LIB32_OBJS)
 
 # Six of the tests again as 32-bit programs, every call through the
 # kernel's compat_ioctl: the distro guest runs them (guest-tests with
@@ -150,8 +151,7 @@ $(BUILD)/tests/test_compat32: tests/compat/test_compat32.c tests/gch_test.h \
 # futex calls there.
 $(BUILD)/tests32/test_%_m32: tests/test_%.c tests/gch_test.h $(LIB32_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -m32 -static -Wno-pointer-to-int-cast \
-		-I$(KSFT_DIR) -Itests -o $@ $< $(LIB32_OBJS) -lpthread
+	$(TEST32_CC) -o $@ $< $(LIB32_OBJS) -lpthread
 
 check:
 	scripts/deps

@@ -673,10 +673,11 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (!d)
 		return -ENOTTY;
-	if (d->by_value)
+	if (_IOC_DIR(cmd) == _IOC_NONE) {
+		if (!d->by_value)
+			return arg ? -EINVAL : d->fn(h, NULL);
 		return in_compat_syscall() ? -ENOTTY : d->by_value(h, arg);
-	if (_IOC_DIR(cmd) == _IOC_NONE)
-		return arg ? -EINVAL : d->fn(h, NULL);
+	}
 	if (_IOC_SIZE(d->cmd) > sizeof(karg))
 		return gch_ioctl_large(h, d, cmd, uarg);
 	return gch_ioctl_run(h, d, cmd, uarg, karg);

@@ -79,6 +79,13 @@ static inline int gch_test_ioctl(struct gch_heap *h, unsigned long cmd, void *ar
 	return ioctl(gch_fd(h), cmd, arg) < 0 ? -errno : 0;
 }
 
+/* A by-value command (its operand as the argument): 0 or -errno. */
+static inline int gch_test_ioctl_val(struct gch_heap *h, unsigned long cmd,
+				     unsigned long arg)
+{
+	return ioctl(gch_fd(h), cmd, arg) < 0 ? -errno : 0;
+}
+
 /*
  * Write a string to a sysfs, cgroup, debugfs or tracefs file, truncating it
  * as the shell's > does (which empties tracefs's trace): 0, or -1 with

@@ -26,12 +26,6 @@ TEST_F(heap, unknown_commands)
 	EXPECT_EQ(0, gch_test_objects(self->h));
 }
 
-/* A by-value command on the heap's fd: 0 or -errno. */
-static int ioctl_val(struct gch_heap *h, unsigned long cmd, gch_ref_t ref)
-{
-	return ioctl(gch_fd(h), cmd, (unsigned long)ref) < 0 ? -errno : 0;
-}
-
 /*
  * INCREF_VAL and DECREF_VAL take the ref as the argument and answer as
  * INCREF and DECREF do, for every ref a program may make up.
@@ -49,9 +43,9 @@ TEST_F(heap, by_value_refops)
 	EXPECT_EQ(GCHEAP_HEAP_BY_VALUE, hi.flags);
 	ASSERT_EQ(0, gch_alloc(self->h, 1, 8, &a));
 	ASSERT_EQ(0, gch_weakref(self->h, a, 0, 0, &w));
-	EXPECT_EQ(0, ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, a));
+	EXPECT_EQ(0, gch_test_ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, a));
 	EXPECT_EQ(2, gch_test_refcount(self->h, a));
-	EXPECT_EQ(0, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, a));
+	EXPECT_EQ(0, gch_test_ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, a));
 	EXPECT_EQ(1, gch_test_refcount(self->h, a));
 	bad[0] = 0;
 	bad[1] = a + 1000;		/* an index never handed out */
@@ -61,27 +55,27 @@ TEST_F(heap, by_value_refops)
 	bad[5] = -4095;
 	for (i = 0; i < 6; i++) {
 		s.ref = bad[i];
-		EXPECT_EQ(-ESTALE, ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, bad[i]));
-		EXPECT_EQ(-ESTALE, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, bad[i]));
+		EXPECT_EQ(-ESTALE, gch_test_ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, bad[i]));
+		EXPECT_EQ(-ESTALE, gch_test_ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, bad[i]));
 		EXPECT_EQ(-ESTALE, gch_test_ioctl(self->h, GCHEAP_IOC_DECREF, &s));
 	}
 	EXPECT_EQ(1, gch_test_refcount(self->h, a));
 	/* a weakref is incref'ed and dropped as by INCREF and DECREF */
 	s.ref = w;
 	want = gch_test_ioctl(self->h, GCHEAP_IOC_INCREF, &s);
-	EXPECT_EQ(want, ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, w));
+	EXPECT_EQ(want, gch_test_ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, w));
 	if (!want) {
-		EXPECT_EQ(0, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, w));
-		EXPECT_EQ(0, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, w));
+		EXPECT_EQ(0, gch_test_ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, w));
+		EXPECT_EQ(0, gch_test_ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, w));
 	}
-	EXPECT_EQ(0, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, w));
-	EXPECT_EQ(-ESTALE, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, w));
+	EXPECT_EQ(0, gch_test_ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, w));
+	EXPECT_EQ(-ESTALE, gch_test_ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, w));
 	/* the direction bits must match; a struct's size there is ignored */
-	EXPECT_EQ(-ENOTTY, ioctl_val(self->h, _IOW(GCHEAP_IOC_MAGIC, 0x32, __u64), a));
-	EXPECT_EQ(0, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, a));
+	EXPECT_EQ(-ENOTTY, gch_test_ioctl_val(self->h, _IOW(GCHEAP_IOC_MAGIC, 0x32, __u64), a));
+	EXPECT_EQ(0, gch_test_ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, a));
 	EXPECT_EQ(0, gch_test_objects(self->h));
-	EXPECT_EQ(-ESTALE, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, a));
-	EXPECT_EQ(-ESTALE, ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, a));
+	EXPECT_EQ(-ESTALE, gch_test_ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, a));
+	EXPECT_EQ(-ESTALE, gch_test_ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, a));
 }
 
 TEST_F(heap, struct_sizes)

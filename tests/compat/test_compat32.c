@@ -11,12 +11,6 @@
 
 _Static_assert(sizeof(long) == 4, "test_compat32 is a 32-bit program");
 
-/* A by-value command on the heap's fd: 0 or -errno. */
-static int ioctl_val(struct gch_heap *h, unsigned long cmd, unsigned long arg)
-{
-	return ioctl(gch_fd(h), cmd, arg) < 0 ? -errno : 0;
-}
-
 /* The library's single-object calls work, and count as on 64 bits. */
 TEST_F(heap, library_calls)
 {
@@ -50,9 +44,9 @@ TEST_F(heap, by_value_refused)
 	gch_ref_t a;
 
 	ASSERT_EQ(0, gch_alloc(self->h, 0, 0, &a));
-	EXPECT_EQ(-ENOTTY, ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, (unsigned long)a));
-	EXPECT_EQ(-ENOTTY, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, (unsigned long)a));
-	EXPECT_EQ(-ENOTTY, ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, 0));
+	EXPECT_EQ(-ENOTTY, gch_test_ioctl_val(self->h, GCHEAP_IOC_INCREF_VAL, (unsigned long)a));
+	EXPECT_EQ(-ENOTTY, gch_test_ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, (unsigned long)a));
+	EXPECT_EQ(-ENOTTY, gch_test_ioctl_val(self->h, GCHEAP_IOC_DECREF_VAL, 0));
 	EXPECT_EQ(1, gch_test_refcount(self->h, a));
 	EXPECT_EQ(0, gch_decref(self->h, a));
 }
