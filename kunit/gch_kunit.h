@@ -11,13 +11,44 @@
 #include "ops.h"
 
 /* A published object with @nslots slots and @size payload bytes. */
+/*
+ * An object of shape @a in no heap yet, from where the ioctls take it: a
+ * cell of @h's chunks if it is plain, else a slab object of its own.
+ */
+static inline struct gch_obj *gk_new(struct gch_heap *h,
+				     const struct gcheap_alloc *a)
+{
+	struct gch_obj *obj;
+
+	if (!gch_alloc_is_plain(a))
+		return gch_obj_alloc(a, GCH_GFP);
+	mutex_lock(&h->lock);
+	obj = gch_cache_take(h, a->nslots, a->size);
+	if (obj)
+		obj->sealed = !!(a->flags & GCH_ALLOC_SEALED);
+	mutex_unlock(&h->lock);
+	return obj;
+}
+
+/* Free what gk_new() made, never published. */
+static inline void gk_unnew(struct gch_heap *h, struct gch_obj *obj)
+{
+	if (!gch_obj_is_plain(obj)) {
+		gch_obj_free(obj);
+		return;
+	}
+	mutex_lock(&h->lock);
+	gch_cell_put(h, obj, NULL);
+	mutex_unlock(&h->lock);
+}
+
 static inline struct gch_obj *gk_obj(struct kunit *test, struct gch_heap *h,
 				     u32 nslots, u32 size, u32 flags)
 {
 	struct gcheap_alloc a = {
 		.nslots = nslots, .size = size, .flags = flags,
 	};
-	struct gch_obj *obj = gch_obj_alloc(&a, GCH_GFP);
+	struct gch_obj *obj = gk_new(h, &a);
 	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, obj);

@@ -118,7 +118,7 @@ static void gch_test_object_limit(struct kunit *test)
 	gch_heap_config(h, &cfg);
 	for (i = 0; i < 3; i++)
 		objs[i] = gk_obj(test, h, 0, 10, 0);
-	extra = gch_obj_alloc(&a, GFP_KERNEL);
+	extra = gk_new(h, &a);
 	KUNIT_ASSERT_NOT_NULL(test, extra);
 	mutex_lock(&h->lock);
 	ret = gch_obj_publish(h, extra);
@@ -154,12 +154,12 @@ static void gch_test_byte_limit(struct kunit *test)
 	int ret;
 
 	KUNIT_EXPECT_EQ(test, big, 48ULL + 300 + 8);	/* data beside */
-	KUNIT_EXPECT_EQ(test, small, 56ULL + 8);	/* 32 + 8 + 16 */
+	KUNIT_EXPECT_EQ(test, small, 52ULL + 8);	/* a cell: 28 + 8 + 16 */
 	gch_heap_config(h, &cfg);
 	o1 = gk_obj(test, h, 0, 300, 0);
 	o2 = gk_obj(test, h, 0, 300, 0);
 	o3 = gk_obj(test, h, 2, 16, 0);
-	extra = gch_obj_alloc(&a, GFP_KERNEL);
+	extra = gk_new(h, &a);
 	KUNIT_ASSERT_NOT_NULL(test, extra);
 	mutex_lock(&h->lock);
 	KUNIT_EXPECT_EQ(test, h->mem, 2 * big + small);
@@ -175,7 +175,7 @@ static void gch_test_byte_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gch_obj_publish(h, extra), -EDQUOT);
 	KUNIT_EXPECT_FALSE(test, gch_heap_room(h, 0));
 	mutex_unlock(&h->lock);
-	gch_obj_free(extra);
+	gk_unnew(h, extra);
 	gk_drop(h, o2);
 	gk_drop(h, o3);
 	mutex_lock(&h->lock);
@@ -227,11 +227,12 @@ static void gch_test_slot_refcounts(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, gk_alive(h, rb));
 }
 
-/* A dead plain object's memory is kept and handed out again, cleared. */
+/* A dead plain object's cell is the next one handed out, cleared. */
 static void gch_test_cache_reuse(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
 	struct gch_obj *a, *b, *again;
+	u64 bytes;
 	u32 count;
 
 	mutex_lock(&h->lock);
@@ -243,28 +244,34 @@ static void gch_test_cache_reuse(struct kunit *test)
 	gk_set(test, h, a, 1, b);
 	memset(gch_payload(a), 0xa5, 16);
 	mutex_lock(&h->lock);
-	count = h->cache_count;
+	count = gch_chunks_free_cells(h, &bytes);
 	mutex_unlock(&h->lock);
 	gk_drop(h, b);		/* a's slot keeps it */
-	gk_drop(h, a);		/* both go: a to the cache, b (40 bytes) too */
+	gk_drop(h, a);		/* both go back to their chunks */
 	mutex_lock(&h->lock);
-	KUNIT_EXPECT_EQ(test, h->cache_count, count + 2);
+	KUNIT_EXPECT_EQ(test, gch_chunks_free_cells(h, &bytes), count + 2);
 	again = gch_cache_take(h, 2, 16);
 	KUNIT_ASSERT_PTR_EQ(test, again, a);
 	KUNIT_EXPECT_EQ(test, again->refcnt, 1U);
 	KUNIT_EXPECT_EQ(test, (u32)again->flags, 0U);
 	KUNIT_EXPECT_EQ(test, gch_slots(again)[1], 0U);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(gch_payload(again), 0, 16));
-	gch_cache_return(h, again);
-	KUNIT_EXPECT_EQ(test, h->cache_count, count + 2);
+	gch_cell_put(h, again, NULL);
+	KUNIT_EXPECT_EQ(test, gch_chunks_free_cells(h, &bytes), count + 2);
 	mutex_unlock(&h->lock);
 }
 
-/* The cache keeps no more than its bound, whatever dies at once. */
-static void gch_test_cache_bound(struct kunit *test)
+/*
+ * Chunks that empty go back to the slab, but for the last one of a class
+ * with cells to give; 5001 objects of 232-byte cells (28 + 4 + 200) fill
+ * 295 chunks.
+ */
+static void gch_test_chunks_freed(struct kunit *test)
 {
+	u32 cells = (GCH_CHUNK_SIZE - sizeof(struct gch_chunk)) / 232;
 	struct gch_heap *h = test->priv;
 	struct gch_obj *head = gk_obj(test, h, 1, 200, 0), *o, *prev = head;
+	u64 bytes;
 	int i;
 
 	for (i = 0; i < 5000; i++) {
@@ -273,11 +280,18 @@ static void gch_test_cache_bound(struct kunit *test)
 		gk_drop(h, o);
 		prev = o;
 	}
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_EQ(test, h->nchunks, DIV_ROUND_UP(5001, cells));
+	KUNIT_EXPECT_EQ(test, gch_chunks_free_cells(h, &bytes),
+			h->nchunks * cells - 5001);
+	mutex_unlock(&h->lock);
 	gk_drop(h, head);
 	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);
 	mutex_lock(&h->lock);
-	KUNIT_EXPECT_LE(test, h->cache_bytes, 256U << 10);
-	KUNIT_EXPECT_GT(test, h->cache_bytes, (256U << 10) - 256);
+	KUNIT_EXPECT_EQ(test, h->nchunks, 1U);
+	KUNIT_EXPECT_EQ(test, gch_chunks_free_cells(h, &bytes), cells);
+	KUNIT_EXPECT_EQ(test, bytes, 232ULL * cells);
+	KUNIT_EXPECT_EQ(test, cells, 17U);
 	mutex_unlock(&h->lock);
 }
 
@@ -291,7 +305,7 @@ static struct kunit_case gch_heap_cases[] = {
 	KUNIT_CASE(gch_test_reserved_room),
 	KUNIT_CASE(gch_test_slot_refcounts),
 	KUNIT_CASE(gch_test_cache_reuse),
-	KUNIT_CASE(gch_test_cache_bound),
+	KUNIT_CASE(gch_test_chunks_freed),
 	{}
 };
 

@@ -331,7 +331,7 @@ static void gch_test_room_during_pass(struct kunit *test)
 	gk_cycle(test, h, &c, &d);	/* made during the pass: not its */
 	KUNIT_ASSERT_EQ(test, gch_heap_config(h, &cfg), 0);
 	gch_gc_set(h, &gc);
-	obj = gch_obj_alloc(&args, GCH_GFP);
+	obj = gk_new(h, &args);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	mutex_lock(&h->lock);
 	ret = gch_op_publish(h, obj, &r, &ref);	/* -EDQUOT before */
@@ -345,7 +345,7 @@ static void gch_test_room_during_pass(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, found, 2ULL);		/* a and b */
 	KUNIT_EXPECT_NULL(test, h->pass.found_to);
 	if (ret)
-		gch_obj_free(obj);
+		gk_unnew(h, obj);
 	else
 		KUNIT_EXPECT_EQ(test, gk_drop(h, obj), 0);
 	KUNIT_EXPECT_EQ(test, gk_objects(h), 0ULL);

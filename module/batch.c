@@ -4,7 +4,7 @@
  *
  * A batch runs in three steps: prepare (copy the ops and the data to write
  * in, check the whole array's shape, allocate the objects of its ALLOC ops
- * that do not come from the heap's object cache), run (every op in order
+ * that are not cells of the heap's chunks), run (every op in order
  * under one hold of the heap lock, stopping at the first failure), finish
  * (write the result refs and the data read out, after the lock is
  * dropped).  An operand of the form GCH_RESULT(i)

@@ -148,6 +148,8 @@ static void gch_pass_show(struct seq_file *m, struct gch_heap *h)
 static int gch_heap_stats_show(struct seq_file *m, void *v)
 {
 	struct gch_heap *h = m->private;
+	u64 cached_bytes;
+	u32 cached;
 	int g;
 
 	seq_printf(m, "id %u\nowner_pid %d\nowner_comm %s\n", h->id,
@@ -169,8 +171,9 @@ static int gch_heap_stats_show(struct seq_file *m, void *v)
 			   g, h->gen[g].count, g, h->gen[g].threshold);
 	seq_printf(m, "frozen %llu\nenabled %d\nmax_objects %llu\nmax_bytes %llu\n",
 		   h->nfrozen, h->gc_enabled, h->max_objects, h->max_bytes);
-	seq_printf(m, "cached_objects %u\ncached_bytes %u\n", h->cache_count,
-		   h->cache_bytes);
+	cached = gch_chunks_free_cells(h, &cached_bytes);
+	seq_printf(m, "cached_objects %u\ncached_bytes %llu\nchunks %u\n",
+		   cached, cached_bytes, h->nchunks);
 	gch_pass_show(m, h);
 	mutex_unlock(&h->lock);
 	return 0;
@@ -229,7 +232,7 @@ static int gch_dbg_objects_show(struct seq_file *m, void *v)
 	}
 	ext = gch_ext(obj);
 	seq_printf(m, "%#llx %u %u %u %u %u %c%c%c\n", gch_ref_of(h, obj),
-		   obj->gen, obj->refcnt, gch_nslots(obj), obj->size,
+		   obj->gen, obj->refcnt, gch_nslots(obj), gch_size(obj),
 		   ext ? ext->tag : 0,
 		   obj->flags & GCH_OF_FINALIZE ? 'F' : '-',
 		   obj->flags & GCH_OF_FINALIZED ? 'D' : '-',
@@ -295,7 +298,7 @@ static bool gch_dot_node(struct seq_file *m, struct gch_heap *h,
 	d->nodes++;
 	seq_printf(m, "    o%u [label=\"%#llx\\nrc %u, %u slots, %u bytes%s\"];\n",
 		   obj->idx, gch_ref_of(h, obj), obj->refcnt, gch_nslots(obj),
-		   obj->size, obj->flags & GCH_OF_FINALIZE ? ", finalizable" : "");
+		   gch_size(obj), obj->flags & GCH_OF_FINALIZE ? ", finalizable" : "");
 	for (i = 0; i < gch_nslots(obj); i++) {
 		if (!slots[i])
 			continue;

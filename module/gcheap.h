@@ -2,14 +2,14 @@
 /*
  * gcheap internals shared by the module's files and its KUnit suites.
  *
- * A heap is a handle table of refs, objects in gcheap's own slab caches, and
- * generation lists threaded through the objects by handle index.  This
- * header holds, in order: the locking rules and the project's terms (the
- * one place they are written down), the types, each file's functions, and
- * the inline helpers of the hot paths.
+ * A heap is a handle table of refs, objects in chunks of its own and in
+ * gcheap's slab caches, and generation lists threaded through the objects
+ * by handle index.  This header holds, in order: the locking rules and the
+ * project's terms (the one place they are written down), the types, each
+ * file's functions, and the inline helpers of the hot paths.
  *
- * Files: main.c (module, device, parameters), slab.c (size classes, the
- * per-heap object cache, freeing after unlock), table.c (handle table,
+ * Files: main.c (module, device, parameters), slab.c (size classes, each
+ * heap's chunks of cells, freeing after unlock), table.c (handle table,
  * index-linked lists), object.c (publish, the allocation ops, release,
  * reap), heap.c (heap create/destroy, registry, limits), ops.c (the other
  * object operations shared by ioctls and batches), ioctl.c, batch.c, gc.c
@@ -40,7 +40,7 @@
  *
  * gch_heap.lock protects everything of its heap that this header marks
  * (L): the handle table, every object's header, slots and payload, every
- * weakref, the generation and scratch lists, the object cache, the event
+ * weakref, the generation and scratch lists, the chunks, the event
  * queue, the tag records, counters, limits and statistics.  It is a mutex
  * so that long walks (releasing a chain of a million objects, a
  * collection) may reschedule, which they do by the work they did
@@ -93,8 +93,9 @@
  * handle     an entry of the heap's handle table, naming an object, a
  *            weakref, or the next free entry.
  * plain      an object with no ext record (no flag, tag or cookie) whose
- *            data fits its slab object: it comes from and goes back to the
- *            heap's object cache (gch_cache_take()).
+ *            data fits inline: it is a cell of one of its heap's chunks
+ *            (gch_cache_take()), every other object a slab object of its
+ *            own (gch_obj_alloc()).
  * published  given a handle and counted in the heap (gch_obj_publish()):
  *            from then on refs name it; before, it is only memory.
  * tracked    in a generation list, so the collector sees it: objects of
@@ -198,90 +199,158 @@ enum gch_list {
 #define GCH_NCLASS		9
 /* The smallest of them */
 #define GCH_CLASS_MIN		40
-/* The most a heap's object cache keeps, in slab bytes (slab.c) */
-#define GCH_CACHE_BYTES		(256U << 10)
+/* Plain objects are cells carved from chunks of this size (slab.c) */
+#define GCH_CHUNK_SIZE		4096U
 
 /* ---- types ---- */
 
-/** struct gch_link - a doubly linked list node, by handle index */
-struct gch_link {
-	u32 next;
-	u32 prev;
+/**
+ * struct gch_chunk - a block of one heap's plain objects, of one size class
+ * @link: in its heap's chunks[@class] while it has a cell to give, else in
+ *	  its full_chunks (L)
+ * @reap_next: the chain of chunks to free after unlocking (struct gch_reap)
+ * @free: offset of its last freed cell, 0 for none; a free cell's
+ *	  gc_refs is the offset of the one freed before it (L)
+ * @bump: offset of its first never used cell (L)
+ * @live: its cells in use (L)
+ * @class: the size class of its cells (set when made)
+ * @reserved: zero
+ *
+ * The header at the start of a chunk, GCH_CHUNK_SIZE aligned, so that a
+ * cell finds its chunk by its address (gch_chunk_of()).  Chunks come from
+ * their own slab cache, charged to the heap's memory cgroup a chunk at a
+ * time, not an object at a time.
+ */
+struct gch_chunk {
+	union {
+		struct list_head link;
+		struct gch_chunk *reap_next;
+	};
+	u32 free;
+	u32 bump;
+	u32 live;
+	u16 class;
+	u16 reserved;
 };
 
 /**
- * struct gch_obj - an object's header, in one of gcheap's slab caches
- * @link: generation list (heap lock); zero while untracked (gch_tracked())
- * @free_next: the chain of objects being released (after unlinking)
+ * struct gch_link - a doubly linked list node, by handle index
+ * @next: the next node's index, or a head's (GCH_HEAD())
+ * @nslots8: an object's slot count (struct gch_obj); a head's is unused
+ * @prev: the previous node's
+ * @size8: an object's payload size (struct gch_obj); a head's is unused
+ *
+ * An index takes 24 bits, so an object keeps two bytes of its own in the
+ * link's top ones; a write to @next or @prev leaves them as they are.
+ */
+struct gch_link {
+	u32 next : GCH_IDX_BITS;
+	u32 nslots8 : 8;
+	u32 prev : GCH_IDX_BITS;
+	u32 size8 : 8;
+};
+
+/**
+ * struct gch_obj - an object's header
+ * @link: generation list (heap lock); its indices are zero while untracked
+ *	  (gch_tracked()).  Its @link.nslots8 is the reference slots of an
+ *	  inline object (at most 57 fit), or GCH_NSLOTS_OUTLINE: the count is
+ *	  in its struct gch_outline; its @link.size8 the payload bytes of an
+ *	  inline object, whose size is in the gch_outline otherwise
+ *	  (gch_size()).
  * @refcnt: every reference: @urefs + slots naming it + a queued FINALIZE
  *	    event + the garbage list's (heap lock)
  * @urefs: the references the program holds, a part of @refcnt (heap lock)
+ * @free_next: where @refcnt and @urefs were, once the object is dead: the
+ *	       chain of objects being released (gch_free_next())
  * @gc_refs: the collector's scratch count (heap lock, during a collection)
  * @idx: own handle index
  * @gen: 0..2, or GCH_GEN_PERMANENT when frozen
  * @flags: GCH_OF_*
  * @seq: sequence part of the own ref
  * @sealed: its slots can no longer be set (heap lock)
- * @nslots8: reference slots of an inline object (at most 56 fit), or
- *	     GCH_NSLOTS_OUTLINE: the count is in its struct gch_outline
- * @size: payload bytes
+ * @spare: zero
  *
  * After the header: the data (slots, each a handle index or 0, then
- * payload) when it fits the object's size class, else a struct
- * gch_outline naming the data allocated beside it; then, if GCH_OF_EXT, a
- * struct gch_obj_ext on the next 8-byte boundary (gch_ext()).  So an
- * inline object's slots are always right after its header, where the
- * collector's walks find them without looking at its flags.  Read the
- * slot count with gch_nslots().
+ * payload) when it fits inline, else, on the next 8-byte boundary, a
+ * struct gch_outline naming the data allocated beside it; then, if
+ * GCH_OF_EXT, a struct gch_obj_ext on the next 8-byte boundary
+ * (gch_ext()).  So an inline object's slots are always right after its
+ * header, where the collector's walks find them without looking at its
+ * flags.  Read the slot count with gch_nslots(), the size with gch_size().
+ * A plain object is a cell of one of its heap's chunks, 4-byte aligned;
+ * any other a slab object, 8-byte aligned.
  *
  * The program can only drop references it holds (@urefs), so its mistakes
  * never reach the heap's own references: @refcnt always covers every slot
  * that names the object, and the collector's trial deletion holds for any
  * program.
  *
- * What each field costs, 32 bytes in all (a 2-slot object with 16 bytes of
- * payload is 56 bytes of slab): the list link 8 (handle indices, not
- * pointers: half of a list_head); the three counts 4 each (@refcnt and
- * @urefs must stay full words: a count saturates at GCH_REF_MAX, not
- * before; @gc_refs is live only during a collection, but collections run
- * in slices beside the program, so it cannot borrow the link as CPython's
- * does); @idx with @gen and @flags 4; @seq with the sealed bit and the
- * slot count 4 (a slot count of more than 255 never fits inline, so only
- * objects with data beside them need the full count, in their
- * gch_outline; the slot count keeps a whole byte, which the walks read
- * without masking, and the sequence gives the sealed bit its top one);
- * @size 4.
+ * What each field costs, 28 bytes in all (a 2-slot object with 16 bytes of
+ * payload is a 52-byte cell): the list link with the slot count and the
+ * inline size 8 (handle indices of 24 bits, not pointers: less than half
+ * of a list_head; an inline object's data is at most 228 bytes, so its
+ * size fits a byte and only objects with data beside them need a full
+ * one, in their gch_outline; both keep whole bytes, which the walks read
+ * without masking); the three counts 4 each (@refcnt and @urefs must stay
+ * full words: a count saturates at GCH_REF_MAX, not before; @gc_refs is
+ * live only during a collection, but collections run in slices beside the
+ * program, so it cannot borrow the link as CPython's does); @idx with
+ * @gen and @flags 4; @seq with the sealed bit 4 (the sequence gives the
+ * sealed bit its top one; 8 bits are spare).
  */
 struct gch_obj {
+	struct gch_link link;
 	union {
-		struct gch_link link;
-		struct gch_obj *free_next;
+		struct {
+			u32 refcnt;
+			u32 urefs;
+		};
+		u32 free_next[2];
 	};
-	u32 refcnt;
-	u32 urefs;
 	u32 gc_refs;
 	u32 idx : GCH_IDX_BITS;
 	u32 gen : 2;
 	u32 flags : 6;
 	u32 seq : GCH_SEQ_BITS;
 	u32 sealed : 1;
-	u32 nslots8 : 8;
-	u32 size;
+	u32 spare : 8;
 };
 
-/* struct gch_obj.nslots8 of an object whose data is not inline */
+/* Where a dead object's chain of objects being released goes on. */
+static inline struct gch_obj *gch_free_next(const struct gch_obj *obj)
+{
+	struct gch_obj *next;
+
+	memcpy(&next, obj->free_next, sizeof(next));
+	return next;
+}
+
+static inline void gch_set_free_next(struct gch_obj *obj,
+				     struct gch_obj *next)
+{
+	memcpy(obj->free_next, &next, sizeof(next));
+}
+
+/* Where what follows the header starts when it is not the inline data */
+#define GCH_HDR_ALIGNED		ALIGN(sizeof(struct gch_obj), sizeof(u64))
+
+/* Cells come in GCH_NCELL sizes, 4 bytes apart, from the header's own. */
+#define GCH_NCELL	((GCH_INLINE_MAX - sizeof(struct gch_obj)) / 4 + 1)
+
+/* struct gch_obj.link.nslots8 of an object whose data is not inline */
 #define GCH_NSLOTS_OUTLINE	0xff
 
 /**
  * struct gch_outline - where an object's data is when it does not fit
  * @data: its slots and payload, allocated beside the slab object
  * @nslots: its slot count
- * @reserved: zero
+ * @size: its payload bytes
  */
 struct gch_outline {
 	void *data;
 	u32 nslots;
-	u32 reserved;
+	u32 size;
 };
 
 /*
@@ -499,9 +568,10 @@ struct gch_user {
  * @pause_hist: lock hold times of slices, per generation collected (L)
  * @lock_waiters: calls waiting for @lock (atomic; gch_heap_lock())
  * @floating: objects the barrier kept alive over all passes (L)
- * @cache: dead plain objects kept for reuse, by size class (L)
- * @cache_bytes: their slab bytes (L)
- * @cache_count: how many (L)
+ * @chunks: by size class, the chunks of plain objects with a cell to give,
+ *	    the one to take from first (L)
+ * @full_chunks: the chunks with none (L)
+ * @nchunks: chunks on those lists (L)
  * @batch_buf: the last batch's op buffer, kept for the next (xchg())
  * @yields: times a walk rescheduled (L)
  * @read_lock: serializes read(2)s, taken before @lock (see events.c)
@@ -559,9 +629,9 @@ struct gch_heap {
 	u64 pause_hist[GCH_NGEN][GCH_PAUSE_BUCKETS];
 	atomic_t lock_waiters;
 	u64 floating;
-	struct gch_obj *cache[GCH_NCLASS];
-	u32 cache_bytes;
-	u32 cache_count;
+	struct list_head chunks[GCH_NCELL];
+	struct list_head full_chunks;
+	u32 nchunks;
 	struct gch_batch_buf *batch_buf;
 	u64 yields;
 	struct mutex read_lock;	/* see "Locking" above */
@@ -571,11 +641,13 @@ struct gch_heap {
 };
 
 /**
- * struct gch_reap - released objects, to be freed once the lock is dropped
- * @head: chain through gch_obj.free_next
+ * struct gch_reap - released memory, to be freed once the lock is dropped
+ * @head: objects not from a chunk, chained through gch_obj.free_next
+ * @chunks: chunks emptied, chained through gch_chunk.reap_next
  */
 struct gch_reap {
 	struct gch_obj *head;
+	struct gch_chunk *chunks;
 };
 
 /**
@@ -618,14 +690,14 @@ int gch_slab_init(void);
 void gch_slab_exit(void);
 void gch_slab_show(struct seq_file *m);
 u64 gch_shape_mem(u32 nslots, u32 size, unsigned int flags);
-extern u16 gch_plain_mem[GCH_INLINE_MAX / 8 + 1];
 extern const u16 gch_class_size[GCH_NCLASS];
 extern u8 gch_class_by8[GCH_INLINE_MAX / 8 + 1];
 struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);
 bool gch_alloc_is_plain(const struct gcheap_alloc *a);
 int gch_cache_refill(struct gch_heap *h, unsigned int c);
-void gch_cache_return(struct gch_heap *h, struct gch_obj *obj);
+void gch_chunk_unlist(struct gch_heap *h, struct gch_chunk *ch);
+u32 gch_chunks_free_cells(struct gch_heap *h, u64 *bytes);
 void gch_cache_drain(struct gch_heap *h);
 void gch_reap_free(struct gch_reap *r);
 
@@ -840,24 +912,40 @@ static inline size_t gch_ext_bytes(unsigned int flags)
 /* Whether header, data and ext record (word aligned) fit a size class. */
 static inline bool gch_is_inline(u32 nslots, u32 size, unsigned int flags)
 {
-	size_t data = gch_data_bytes(nslots, size);
+	size_t end = sizeof(struct gch_obj) + gch_data_bytes(nslots, size);
 
 	if (flags & GCH_OF_EXT)
-		data = ALIGN(data, sizeof(u64));
-	return sizeof(struct gch_obj) + data + gch_ext_bytes(flags) <=
-	       GCH_INLINE_MAX;
+		end = ALIGN(end, sizeof(u64));
+	return end + gch_ext_bytes(flags) <= GCH_INLINE_MAX;
+}
+
+/* The bytes of a plain object's cell: header and data, 4-byte aligned */
+static inline u32 gch_cell_bytes(u32 nslots, u32 size)
+{
+	return ALIGN(sizeof(struct gch_obj) + gch_data_bytes(nslots, size),
+		     sizeof(u32));
+}
+
+static inline unsigned int gch_cell_class(u32 bytes)
+{
+	return (bytes - sizeof(struct gch_obj)) / sizeof(u32);
+}
+
+static inline u32 gch_cell_size(unsigned int c)
+{
+	return sizeof(struct gch_obj) + c * sizeof(u32);
 }
 
 /* Whether an object's data is in its slab object. */
 static inline bool gch_obj_is_inline(const struct gch_obj *obj)
 {
-	return obj->nslots8 != GCH_NSLOTS_OUTLINE;
+	return obj->link.nslots8 != GCH_NSLOTS_OUTLINE;
 }
 
 /* What follows an object with data beside it: its gch_outline. */
 static inline struct gch_outline *gch_outline(const struct gch_obj *obj)
 {
-	return (struct gch_outline *)(obj + 1);
+	return (struct gch_outline *)((u8 *)obj + GCH_HDR_ALIGNED);
 }
 
 /* The start of the object's data: inline, or the block beside it. */
@@ -877,131 +965,147 @@ static inline void *gch_data(const struct gch_obj *obj)
 static inline u32 gch_nslots(const struct gch_obj *obj)
 {
 	if (gch_obj_is_inline(obj))
-		return obj->nslots8;
+		return obj->link.nslots8;
 	return gch_outline(obj)->nslots;
 }
 
 /**
- * gch_plain_words() - a plain object's header and inline data, in words
- * @obj: an object with no ext record and its data inline
+ * gch_size() - an object's payload size
+ * @obj: the object
  *
- * Return: the index into the tables by 8 bytes (gch_plain_mem[], the
- * size classes').
+ * Return: its payload bytes.
  */
-static inline u32 gch_plain_words(const struct gch_obj *obj)
+static inline u32 gch_size(const struct gch_obj *obj)
 {
-	return DIV_ROUND_UP(sizeof(*obj) +
-			    gch_data_bytes(obj->nslots8, obj->size), 8);
+	if (gch_obj_is_inline(obj))
+		return obj->link.size8;
+	return gch_outline(obj)->size;
 }
 
 /**
  * gch_obj_mem() - gch_shape_mem() of a live object
  * @obj: the object
  *
- * A plain object's (no ext record, data inline) from a table, by its
- * header and data in words: the allocation and release paths' case.
+ * A plain object's (no ext record, data inline) is its cell and handle:
+ * the allocation and release paths' case.
  *
  * Return: bytes.
  */
 static inline u64 gch_obj_mem(const struct gch_obj *obj)
 {
 	if (!(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj))
-		return gch_plain_mem[gch_plain_words(obj)];
-	return gch_shape_mem(gch_nslots(obj), obj->size, obj->flags);
+		return gch_cell_bytes(obj->link.nslots8, obj->link.size8) + sizeof(u64);
+	return gch_shape_mem(gch_nslots(obj), gch_size(obj), obj->flags);
 }
 
-/* No ext record, data inline: what the heap's object cache keeps. */
+/* No ext record, data inline: a cell of one of the heap's chunks. */
 static inline bool gch_obj_is_plain(const struct gch_obj *obj)
 {
 	return !(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj);
 }
 
-/* The size class of a plain object */
-static inline unsigned int gch_plain_class(const struct gch_obj *obj)
+/* The chunk a plain object's cell is in */
+static inline struct gch_chunk *gch_chunk_of(const struct gch_obj *obj)
 {
-	return gch_class_by8[gch_plain_words(obj)];
+	return (struct gch_chunk *)((unsigned long)obj & ~(GCH_CHUNK_SIZE - 1UL));
 }
 
-/* Push a free slab object of class @c on the heap's cache. */
-static inline void gch_cache_push(struct gch_heap *h, unsigned int c, void *p)
+/* Whether a chunk of cells of @size bytes has none left to give */
+static inline bool gch_chunk_full(const struct gch_chunk *ch, u32 size)
 {
-	struct gch_obj *obj = p;
-
-	h->cache_bytes += gch_class_size[c];
-	h->cache_count++;
-	obj->free_next = h->cache[c];
-	h->cache[c] = obj;
+	return !ch->free && ch->bump > GCH_CHUNK_SIZE - size;
 }
 
 /**
- * gch_cache_keep() - keep a released object in the heap's object cache
+ * gch_cell_put() - give a plain object's cell back to its chunk
  * @h: the heap, locked
- * @obj: an object out of the heap
+ * @obj: a plain object out of the heap, or never published
+ * @r: where a chunk it empties goes, to be freed after unlocking; or NULL
+ *     to keep the chunk
  *
- * Only plain objects are kept, up to GCH_CACHE_BYTES in all.
- *
- * Return: true if kept; else the caller frees it after unlocking.
+ * A chunk that empties is freed unless it is the only one of its class
+ * with cells to give: a program that allocates and drops one object at a
+ * time reuses one cell, not one chunk.
  */
-static inline bool gch_cache_keep(struct gch_heap *h, struct gch_obj *obj)
+static inline void gch_cell_put(struct gch_heap *h, struct gch_obj *obj,
+				struct gch_reap *r)
 {
-	unsigned int c;
+	struct gch_chunk *ch = gch_chunk_of(obj);
+	u32 size = gch_cell_size(ch->class);
+	bool was_full = gch_chunk_full(ch, size);
 
 	lockdep_assert_held(&h->lock);
-	if (!gch_obj_is_plain(obj))
-		return false;
-	c = gch_plain_class(obj);
-	if (h->cache_bytes + gch_class_size[c] > GCH_CACHE_BYTES)
-		return false;
-	gch_cache_push(h, c, obj);
-	return true;
+	obj->gc_refs = ch->free;
+	ch->free = (unsigned long)obj & (GCH_CHUNK_SIZE - 1);
+	if (was_full)
+		list_move(&ch->link, &h->chunks[ch->class]);
+	if (--ch->live || !r || list_is_singular(&h->chunks[ch->class]))
+		return;
+	gch_chunk_unlist(h, ch);
+	ch->reap_next = r->chunks;
+	r->chunks = ch;
 }
 
 /*
- * Clear a cached object a word at a time: at these sizes memset()'s string
- * instruction costs more than the stores (and under emulation, such as
- * QEMU's TCG, it runs a byte at a time).  The barrier keeps the compiler
- * from turning the loop back into a memset() call.
+ * Clear a cell's data, @bytes a multiple of 4, a word at a time: at these
+ * sizes memset()'s string instruction costs more than the stores (and
+ * under emulation, such as QEMU's TCG, it runs a byte at a time).  Cells
+ * are 4-byte aligned, so the 8-byte words may not be.  The barrier keeps
+ * the compiler from turning the loop back into a memset() call.
  */
 static inline void gch_zero_words(void *p, size_t bytes)
 {
-	u64 *w = p;
+	static const u64 zero;
 	size_t i;
 
-	for (i = 0; i < DIV_ROUND_UP(bytes, sizeof(u64)); i++) {
-		w[i] = 0;
+	for (i = 0; i + sizeof(u64) <= bytes; i += sizeof(u64)) {
+		memcpy(p + i, &zero, sizeof(zero));	/* one store */
 		barrier();
 	}
+	if (i < bytes)
+		*(u32 *)(p + i) = 0;
 }
 
 /**
- * gch_cache_take() - a new plain object, from the heap's cache
+ * gch_cache_take() - a new plain object, from a cell of the heap's chunks
  * @h: the heap, locked
  * @nslots: slots, as validated
  * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
  *
- * As gch_obj_alloc() makes it: one reference, zeroed slots and payload, in
- * no heap yet.  Give it back with gch_cache_return() if it is not published.
+ * As gch_obj_alloc() makes other objects: one reference, zeroed slots and
+ * payload, in no heap yet.  Give it back with gch_cell_put() if it is not
+ * published.  The cell is the most recently freed one of the first chunk
+ * of its class with one to give, else the next never used one.
  *
- * Inline: it is the allocation ops' fast path (the refill is not).
+ * Inline: it is the allocation ops' fast path (a new chunk is not).
  *
  * Return: the object, or NULL when the slab has no memory.
  */
 static inline struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots,
 					     u32 size)
 {
-	size_t bytes = sizeof(struct gch_obj) + gch_data_bytes(nslots, size);
-	unsigned int c = gch_class_by8[DIV_ROUND_UP(bytes, 8)];
+	u32 csize = gch_cell_bytes(nslots, size), off;
+	unsigned int c = gch_cell_class(csize);
+	struct gch_chunk *ch;
 	struct gch_obj *obj;
 
 	lockdep_assert_held(&h->lock);
-	if (!h->cache[c] && gch_cache_refill(h, c))
+	if (unlikely(list_empty(&h->chunks[c])) && gch_cache_refill(h, c))
 		return NULL;
-	obj = h->cache[c];
-	h->cache[c] = obj->free_next;
-	h->cache_bytes -= gch_class_size[c];
-	h->cache_count--;
-	/* every header field, then only the data: the slack stays unread */
-	obj->link = (struct gch_link){};
+	ch = list_first_entry(&h->chunks[c], struct gch_chunk, link);
+	off = ch->free;
+	if (off) {
+		ch->free = ((struct gch_obj *)((u8 *)ch + off))->gc_refs;
+	} else {
+		off = ch->bump;
+		ch->bump += csize;
+	}
+	ch->live++;
+	if (gch_chunk_full(ch, csize))
+		list_move(&ch->link, &h->full_chunks);
+	obj = (void *)ch + off;
+	/* every header word whole, then only the data: the slack stays unread */
+	obj->link = (struct gch_link){ .nslots8 = nslots, .size8 = size };
 	obj->refcnt = 1;
 	obj->urefs = 1;
 	obj->gc_refs = 0;
@@ -1009,10 +1113,9 @@ static inline struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots,
 	obj->gen = 0;
 	obj->flags = 0;
 	obj->seq = 0;
-	obj->nslots8 = nslots;
 	obj->sealed = 0;
-	obj->size = size;
-	gch_zero_words(obj + 1, gch_data_bytes(nslots, size));
+	obj->spare = 0;
+	gch_zero_words(obj + 1, csize - sizeof(*obj));
 	return obj;
 }
 
@@ -1031,7 +1134,7 @@ static inline u32 *gch_slots(struct gch_obj *obj)
  * gch_payload() - an object's payload
  * @obj: the object
  *
- * Return: @obj->size bytes.
+ * Return: gch_size(@obj) bytes.
  */
 static inline u8 *gch_payload(struct gch_obj *obj)
 {
@@ -1046,14 +1149,13 @@ static inline u8 *gch_payload(struct gch_obj *obj)
  */
 static inline struct gch_obj_ext *gch_ext(struct gch_obj *obj)
 {
-	size_t body = sizeof(struct gch_outline);
+	size_t end = GCH_HDR_ALIGNED + sizeof(struct gch_outline);
 
 	if (!(obj->flags & GCH_OF_EXT))
 		return NULL;
 	if (gch_obj_is_inline(obj))
-		body = gch_data_bytes(obj->nslots8, obj->size);
-	return (struct gch_obj_ext *)((u8 *)(obj + 1) +
-				      ALIGN(body, sizeof(u64)));
+		end = sizeof(*obj) + gch_data_bytes(obj->link.nslots8, obj->link.size8);
+	return (struct gch_obj_ext *)((u8 *)obj + ALIGN(end, sizeof(u64)));
 }
 
 /**

@@ -162,6 +162,9 @@ struct gch_heap *gch_heap_create(void)
 	h->uid = current_uid();
 	for (l = 0; l < GCH_NHEADS; l++)
 		gch_list_init(h, l);
+	for (l = 0; l < GCH_NCELL; l++)
+		INIT_LIST_HEAD(&h->chunks[l]);
+	INIT_LIST_HEAD(&h->full_chunks);
 	h->table_used = 1;	/* index 0 is never a ref */
 	h->seq_base = get_random_u32() & GCH_SEQ_MASK;
 	if (!h->seq_base)
@@ -214,10 +217,10 @@ void gch_heap_destroy(struct gch_heap *h)
 			continue;
 		if (ent & GCH_ENT_WEAK)
 			kfree((void *)(uintptr_t)(ent & ~GCH_ENT_WEAK));
-		else
+		else if (!gch_obj_is_plain(gch_ent_obj(ent)))
 			gch_obj_free(gch_ent_obj(ent));
 	}
-	gch_cache_drain(h);
+	gch_cache_drain(h);	/* the plain objects, chunk by chunk */
 	gch_batch_heap_free(h);
 	xa_destroy(&h->weak_heads);
 	gch_tags_destroy(h);

@@ -341,7 +341,7 @@ static int gch_ioc_info(struct gch_heap *h, void *arg)
 		ext = gch_ext(obj);
 		in->refcount = obj->refcnt;
 		in->nslots = gch_nslots(obj);
-		in->size = obj->size;
+		in->size = gch_size(obj);
 		in->tag = ext ? ext->tag : 0;
 		in->generation = obj->gen;
 		if (obj->flags & GCH_OF_FINALIZE)

@@ -89,7 +89,7 @@ static __always_inline void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 	if (h->gen[0].count)
 		h->gen[0].count--;
 	h->nobjects--;
-	h->bytes -= obj->size;
+	h->bytes -= gch_size(obj);
 	h->mem -= gch_obj_mem(obj);
 	h->freed++;
 }
@@ -103,21 +103,22 @@ static __always_inline void gch_unpublish(struct gch_heap *h,
 		gch_list_del(h, obj);
 	gch_forget(h, obj);
 	gch_handle_free(h, obj->idx, obj->seq);
-	obj->free_next = *stack;
+	gch_set_free_next(obj, *stack);
 	*stack = obj;
 }
 
 /*
- * A dead object's memory: to the heap's cache, or freed after unlocking.
- * A full cache is seen without a call: a large release fills it soon.
+ * A dead object's memory: a plain object's cell back to its chunk, any
+ * other object freed after unlocking.
  */
 static void gch_reap_add(struct gch_heap *h, struct gch_reap *r,
 			 struct gch_obj *obj)
 {
-	if (h->cache_bytes <= GCH_CACHE_BYTES - GCH_CLASS_MIN &&
-	    gch_cache_keep(h, obj))
+	if (gch_obj_is_plain(obj)) {
+		gch_cell_put(h, obj, r);
 		return;
-	obj->free_next = r->head;
+	}
+	gch_set_free_next(obj, r->head);
 	r->head = obj;
 }
 
@@ -158,7 +159,7 @@ static void gch_release_chain(struct gch_heap *h, struct gch_obj *obj,
 		u32 *slots = gch_slots(o);
 		u32 i;
 
-		stack = o->free_next;
+		stack = gch_free_next(o);
 		for (i = 0; i < gch_nslots(o); i++) {
 			struct gch_obj *t;
 

@@ -76,7 +76,7 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p)
 	lockdep_assert_held(&h->lock);
 	if (!obj)
 		return -ESTALE;
-	if (len > obj->size || off > obj->size - len)
+	if (len > gch_size(obj) || off > gch_size(obj) - len)
 		return -EINVAL;
 	*p = gch_payload(obj) + off;
 	return 0;

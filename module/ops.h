@@ -42,7 +42,7 @@ static __always_inline int gch_publish(struct gch_heap *h,
 	if (h->gen[0].count != U32_MAX)
 		h->gen[0].count++;
 	h->nobjects++;
-	h->bytes += obj->size;
+	h->bytes += gch_size(obj);
 	h->mem += mem;
 	h->allocated++;
 	h->mutations++;
@@ -84,7 +84,7 @@ static inline int gch_op_alloc_plain(struct gch_heap *h, u32 nslots,
 		return -ENOMEM;
 	ret = gch_publish_or_collect(h, obj, r);
 	if (ret) {
-		gch_cache_return(h, obj);
+		gch_cell_put(h, obj, r);
 		return ret;
 	}
 	*out = obj;

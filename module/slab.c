@@ -2,12 +2,17 @@
 /*
  * gcheap: where objects' memory comes from and goes back to.
  *
- * Objects live in gcheap's own slab caches, one per size class of header +
- * ext record + inline data.  Each heap keeps the plain objects it freed in
- * its object cache for its next allocations; the rest go back to the slab
- * once the heap lock is dropped (struct gch_reap).  The object cache is
- * under the heap lock; the slab caches and their live counts lock
- * themselves.  See "Locking" in gcheap.h.
+ * Plain objects (no ext record, data inline: nearly all of them) are
+ * cells of chunks, GCH_CHUNK_SIZE blocks from gcheap's chunk cache that
+ * each heap carves for itself, one size class a chunk.  A chunk is charged
+ * to the memory cgroup once, so its objects cost their cell and nothing
+ * more; a cell freed goes back to its chunk, under the heap lock, and is
+ * the next one its class hands out.  Every other object is a slab object of
+ * gcheap's cache for its size class (header + ext record + inline data, or
+ * header + gch_outline), freed once the heap lock is dropped (struct
+ * gch_reap), as are chunks that empty.  The chunks are under the heap lock;
+ * the slab caches and their live counts lock themselves.  See "Locking" in
+ * gcheap.h.
  */
 #include <linux/mm.h>
 #include <linux/percpu_counter.h>
@@ -18,10 +23,10 @@
 #include "gcheap.h"
 
 /*
- * Size classes of the header + ext + inline data, one slab cache each.  The
- * smallest class is 40, not 32 (the header): every cache carries a
- * non-empty usercopy region (which is also what keeps it unmerged before
- * 6.5), so an object with no data at all still gets 8 bytes of one.
+ * Size classes of the objects that are not plain: header + ext record +
+ * inline data, or header + gch_outline; one slab cache each.  The smallest
+ * is 40: every cache carries a non-empty usercopy region (which is also
+ * what keeps it unmerged before 6.5).
  */
 const u16 gch_class_size[GCH_NCLASS] = {
 	GCH_CLASS_MIN, 48, 56, 64, 80, 96, 128, 192, GCH_INLINE_MAX,
@@ -30,18 +35,18 @@ EXPORT_SYMBOL_IF_KUNIT(gch_class_size);
 
 static struct kmem_cache *gch_caches[GCH_NCLASS];
 static struct percpu_counter gch_class_live[GCH_NCLASS];
+static struct kmem_cache *gch_chunk_cache;
+static struct percpu_counter gch_chunks_live;
 u8 gch_class_by8[GCH_INLINE_MAX / 8 + 1] __ro_after_init;
 EXPORT_SYMBOL_IF_KUNIT(gch_class_by8);
-/* gch_shape_mem() of plain objects by header + data in words (gch_obj_mem()) */
-u16 gch_plain_mem[GCH_INLINE_MAX / 8 + 1] __ro_after_init;
 
 /**
  * gch_slab_init() - create gcheap's slab caches
  *
- * One cache per size class, accounted to the allocating task's memory
- * cgroup, never merged with other caches (so that /proc/slabinfo and
- * failslab see them as gcheap's), with the data area whitelisted for user
- * copies.
+ * One cache per size class and one of chunks, accounted to the allocating
+ * task's memory cgroup, never merged with other caches (so that
+ * /proc/slabinfo and failslab see them as gcheap's), with the data area
+ * whitelisted for user copies.
  *
  * Return: 0 or -ENOMEM.
  */
@@ -50,14 +55,18 @@ int gch_slab_init(void)
 	unsigned int i, c = 0;
 	char name[32];
 
-	BUILD_BUG_ON(sizeof(struct gch_obj) != 32);
+	BUILD_BUG_ON(sizeof(struct gch_obj) != 28);
 	BUILD_BUG_ON(sizeof(struct gch_obj_ext) != 24);
+	BUILD_BUG_ON(sizeof(struct gch_chunk) != 32);
+	BUILD_BUG_ON(!is_power_of_2(GCH_CHUNK_SIZE));
+	/* an inline object's size fits its byte, a cell's offset link.next */
+	BUILD_BUG_ON(GCH_INLINE_MAX - sizeof(struct gch_obj) > U8_MAX);
+	BUILD_BUG_ON(GCH_CHUNK_SIZE > GCH_IDX_MASK);
 
 	for (i = 0; i < ARRAY_SIZE(gch_class_by8); i++) {
 		while (gch_class_size[c] < i * 8)
 			c++;
 		gch_class_by8[i] = c;
-		gch_plain_mem[i] = gch_class_size[c] + sizeof(u64);
 	}
 	for (i = 0; i < GCH_NCLASS; i++) {
 		unsigned int sz = gch_class_size[i];
@@ -78,6 +87,24 @@ int gch_slab_init(void)
 			return -ENOMEM;
 		}
 	}
+	if (percpu_counter_init(&gch_chunks_live, 0, GFP_KERNEL)) {
+		gch_slab_exit();
+		return -ENOMEM;
+	}
+	/* aligned to their size: a cell's address names its chunk */
+	gch_chunk_cache = kmem_cache_create_usercopy("gcheap_chunk",
+						     GCH_CHUNK_SIZE,
+						     GCH_CHUNK_SIZE,
+						     SLAB_ACCOUNT |
+						     GCH_SLAB_NO_MERGE,
+						     sizeof(struct gch_chunk),
+						     GCH_CHUNK_SIZE -
+						     sizeof(struct gch_chunk),
+						     NULL);
+	if (!gch_chunk_cache) {
+		gch_slab_exit();
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -93,19 +120,25 @@ void gch_slab_exit(void)
 		gch_caches[i] = NULL;
 		percpu_counter_destroy(&gch_class_live[i]);
 	}
+	kmem_cache_destroy(gch_chunk_cache);
+	gch_chunk_cache = NULL;
+	percpu_counter_destroy(&gch_chunks_live);
 }
 
-/* The header, the data or its gch_outline, the ext record (word aligned). */
+/*
+ * The slab class of an object that is not plain: the header and the data,
+ * or the header and its gch_outline (word aligned); then the ext record
+ * (word aligned).
+ */
 static unsigned int gch_class_for(u32 nslots, u32 size, unsigned int flags)
 {
-	size_t bytes = sizeof(struct gch_outline);
+	size_t end = GCH_HDR_ALIGNED + sizeof(struct gch_outline);
 
 	if (gch_is_inline(nslots, size, flags))
-		bytes = gch_data_bytes(nslots, size);
+		end = sizeof(struct gch_obj) + gch_data_bytes(nslots, size);
 	if (flags & GCH_OF_EXT)
-		bytes = ALIGN(bytes, sizeof(u64)) + gch_ext_bytes(flags);
-	bytes += sizeof(struct gch_obj);
-	return gch_class_by8[DIV_ROUND_UP(bytes, 8)];
+		end = ALIGN(end, sizeof(u64)) + gch_ext_bytes(flags);
+	return gch_class_by8[DIV_ROUND_UP(end, 8)];
 }
 
 /* Take an object from its class's cache, or give it back. */
@@ -133,17 +166,14 @@ static void gch_class_free_bulk(unsigned int c, void **p, unsigned int n)
 	percpu_counter_sub(&gch_class_live[c], n);
 }
 
-/*
- * The heap's object cache: each heap keeps up to GCH_CACHE_BYTES of the
- * plain objects it freed, by size class, for its next allocations, and
- * refills an empty class GCH_CACHE_REFILL objects at a time, so that an
- * allocation and a release cost neither a slab call nor a lock of the
- * slab's.  All of it under the heap lock; freed with the heap.
- */
-#define GCH_CACHE_REFILL	32
+/* How many cells of class @c a chunk holds */
+static u32 gch_chunk_cells(unsigned int c)
+{
+	return (GCH_CHUNK_SIZE - sizeof(struct gch_chunk)) / gch_cell_size(c);
+}
 
 /**
- * gch_cache_refill() - fill an empty class of the heap's object cache
+ * gch_cache_refill() - a new chunk for a size class with no cell to give
  * @h: the heap, locked
  * @c: the size class
  *
@@ -151,52 +181,95 @@ static void gch_class_free_bulk(unsigned int c, void **p, unsigned int n)
  */
 int gch_cache_refill(struct gch_heap *h, unsigned int c)
 {
-	void *objs[GCH_CACHE_REFILL];
-	unsigned int i;
+	struct gch_chunk *ch;
 
 	lockdep_assert_held(&h->lock);
-	if (!kmem_cache_alloc_bulk(gch_caches[c], GCH_GFP, GCH_CACHE_REFILL,
-				   objs))
+	ch = kmem_cache_alloc(gch_chunk_cache, GCH_GFP);
+	if (!ch)
 		return -ENOMEM;
-	percpu_counter_add(&gch_class_live[c], GCH_CACHE_REFILL);
-	for (i = 0; i < GCH_CACHE_REFILL; i++)
-		gch_cache_push(h, c, objs[i]);
+	percpu_counter_inc(&gch_chunks_live);
+	*ch = (struct gch_chunk){
+		.bump = sizeof(*ch),
+		.class = c,
+	};
+	list_add(&ch->link, &h->chunks[c]);
+	h->nchunks++;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_cache_refill);
 
 /**
- * gch_cache_return() - give back an object from gch_cache_take() never published
+ * gch_chunk_unlist() - take an empty chunk out of its heap
  * @h: the heap, locked
- * @obj: the object
+ * @ch: one of its chunks with no cell in use
+ *
+ * The caller frees it, after unlocking.
  */
-void gch_cache_return(struct gch_heap *h, struct gch_obj *obj)
+void gch_chunk_unlist(struct gch_heap *h, struct gch_chunk *ch)
 {
 	lockdep_assert_held(&h->lock);
-	gch_cache_push(h, gch_class_for(gch_nslots(obj), obj->size, 0), obj);
+	list_del(&ch->link);
+	h->nchunks--;
 }
-EXPORT_SYMBOL_IF_KUNIT(gch_cache_return);
 
 /**
- * gch_cache_drain() - a heap's cached objects back to the slab
- * @h: a heap being freed
+ * gch_chunks_free_cells() - the cells a heap's chunks have free
+ * @h: the heap, locked
+ * @bytes: their bytes
+ *
+ * Counted when asked, from the chunks with cells to give (the full ones
+ * have none), so that taking and giving back a cell counts nothing.
+ *
+ * Return: how many.
+ */
+u32 gch_chunks_free_cells(struct gch_heap *h, u64 *bytes)
+{
+	struct gch_chunk *ch;
+	u32 c, n = 0, free;
+
+	lockdep_assert_held(&h->lock);
+	*bytes = 0;
+	for (c = 0; c < GCH_NCELL; c++) {
+		list_for_each_entry(ch, &h->chunks[c], link) {
+			free = gch_chunk_cells(c) - ch->live;
+			n += free;
+			*bytes += (u64)free * gch_cell_size(c);
+		}
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_chunks_free_cells);
+
+static void gch_chunk_free(struct gch_chunk *ch)
+{
+	kmem_cache_free(gch_chunk_cache, ch);
+	percpu_counter_dec(&gch_chunks_live);
+}
+
+/* Free every chunk on a heap's list @l, whatever its cells hold. */
+static void gch_chunks_free(struct gch_heap *h, struct list_head *l)
+{
+	struct gch_chunk *ch, *next;
+
+	list_for_each_entry_safe(ch, next, l, link) {
+		gch_chunk_free(ch);
+		cond_resched();
+	}
+	INIT_LIST_HEAD(l);
+}
+
+/**
+ * gch_cache_drain() - free a heap's chunks, and so its plain objects
+ * @h: a heap being freed, whose other objects are freed
  */
 void gch_cache_drain(struct gch_heap *h)
 {
-	void *bulk[GCH_BULK_FREE];
-	unsigned int c, n;
+	unsigned int c;
 
-	for (c = 0; c < GCH_NCLASS; c++) {
-		while (h->cache[c]) {
-			for (n = 0; h->cache[c] && n < GCH_BULK_FREE; n++) {
-				bulk[n] = h->cache[c];
-				h->cache[c] = h->cache[c]->free_next;
-			}
-			gch_class_free_bulk(c, bulk, n);
-		}
-	}
-	h->cache_bytes = 0;
-	h->cache_count = 0;
+	for (c = 0; c < GCH_NCELL; c++)
+		gch_chunks_free(h, &h->chunks[c]);
+	gch_chunks_free(h, &h->full_chunks);
+	h->nchunks = 0;
 }
 
 /**
@@ -210,6 +283,7 @@ void gch_slab_show(struct seq_file *m)
 	for (i = 0; i < GCH_NCLASS; i++)
 		seq_printf(m, "slab_%u_objects %lld\n", gch_class_size[i],
 			   percpu_counter_sum(&gch_class_live[i]));
+	seq_printf(m, "chunks %lld\n", percpu_counter_sum(&gch_chunks_live));
 }
 
 /**
@@ -218,7 +292,8 @@ void gch_slab_show(struct seq_file *m)
  * @gfp: allocation flags (GCH_GFP)
  *
  * The object holds one reference (the caller's) and zeroed slots and
- * payload.  Nothing is locked.
+ * payload.  Nothing is locked.  Plain objects are cells of a heap's
+ * chunks, taken under its lock (gch_cache_take()), not from here.
  *
  * Return: the object or NULL.
  */
@@ -228,6 +303,9 @@ struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp)
 	struct gch_obj *obj;
 	bool inl;
 	void *data;
+
+	if (WARN_ON_ONCE(gch_alloc_is_plain(a)))
+		return NULL;
 
 	if (a->flags & GCH_ALLOC_FINALIZE)
 		flags |= GCH_OF_FINALIZE;
@@ -241,10 +319,11 @@ struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp)
 	obj->urefs = 1;
 	obj->flags = flags;
 	obj->sealed = !!(a->flags & GCH_ALLOC_SEALED);
-	obj->size = a->size;
 	/* before the ext record is written: its place depends on the shape */
 	inl = gch_is_inline(a->nslots, a->size, flags);
-	obj->nslots8 = inl ? a->nslots : GCH_NSLOTS_OUTLINE;
+	obj->link.nslots8 = inl ? a->nslots : GCH_NSLOTS_OUTLINE;
+	if (inl)
+		obj->link.size8 = a->size;
 	if (flags & GCH_OF_EXT) {
 		gch_ext(obj)->tag = a->tag;
 		gch_ext(obj)->cookie = a->cookie;
@@ -265,6 +344,7 @@ struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp)
 			goto fail;
 		gch_outline(obj)->data = data;
 		gch_outline(obj)->nslots = a->nslots;
+		gch_outline(obj)->size = a->size;
 	}
 	return obj;
 
@@ -288,6 +368,7 @@ bool gch_alloc_is_plain(const struct gcheap_alloc *a)
 	return !(a->flags & ~GCH_ALLOC_SEALED) && !a->tag && !a->cookie &&
 	       gch_is_inline(a->nslots, a->size, 0);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_alloc_is_plain);
 
 /* Free what an object has beside its slab object. */
 static void gch_obj_free_extras(struct gch_obj *obj)
@@ -300,12 +381,15 @@ static void gch_obj_free_extras(struct gch_obj *obj)
 
 /**
  * gch_obj_free() - free an object's memory
- * @obj: an object in no heap, or one whose heap is gone
+ * @obj: an object from gch_obj_alloc(), in no heap or in one being freed
  */
 void gch_obj_free(struct gch_obj *obj)
 {
+	if (WARN_ON_ONCE(gch_obj_is_plain(obj)))
+		return;
 	gch_obj_free_extras(obj);
-	gch_class_free(gch_class_for(gch_nslots(obj), obj->size, obj->flags), obj);
+	gch_class_free(gch_class_for(gch_nslots(obj), gch_size(obj), obj->flags),
+		       obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_free);
 
@@ -315,16 +399,19 @@ EXPORT_SYMBOL_IF_KUNIT(gch_obj_free);
  * @size: its payload bytes
  * @flags: its GCH_OF_* (GCH_OF_EXT and GCH_OF_FINALIZE matter)
  *
- * Its slab object (header, ext record, inline slots and payload), the data
- * allocated beside it, its FINALIZE event, and its handle table entry.
+ * A plain object's cell, or another's slab object (header, ext record,
+ * inline slots and payload) with the data allocated beside it and its
+ * FINALIZE event; and its handle table entry.
  *
  * Return: bytes.
  */
 u64 gch_shape_mem(u32 nslots, u32 size, unsigned int flags)
 {
-	u64 mem = gch_class_size[gch_class_for(nslots, size, flags)] +
-		  sizeof(u64);
+	u64 mem;
 
+	if (!(flags & GCH_OF_EXT) && gch_is_inline(nslots, size, flags))
+		return gch_cell_bytes(nslots, size) + sizeof(u64);
+	mem = gch_class_size[gch_class_for(nslots, size, flags)] + sizeof(u64);
 	if (!gch_is_inline(nslots, size, flags))
 		mem += gch_data_bytes(nslots, size);
 	if (flags & GCH_OF_FINALIZE)
@@ -342,14 +429,9 @@ static noinline void gch_reap_free_list(struct gch_reap *r)
 	unsigned long done = 0;
 
 	for (; obj; obj = next) {
-		next = obj->free_next;
-		if (gch_obj_is_plain(obj)) {
-			oc = gch_plain_class(obj);
-		} else {
-			gch_obj_free_extras(obj);
-			oc = gch_class_for(gch_nslots(obj), obj->size,
-					   obj->flags);
-		}
+		next = gch_free_next(obj);
+		gch_obj_free_extras(obj);
+		oc = gch_class_for(gch_nslots(obj), gch_size(obj), obj->flags);
 		if (n && (oc != c || n == GCH_BULK_FREE)) {
 			gch_class_free_bulk(c, bulk, n);
 			n = 0;
@@ -362,6 +444,12 @@ static noinline void gch_reap_free_list(struct gch_reap *r)
 	if (n)
 		gch_class_free_bulk(c, bulk, n);
 	r->head = NULL;
+	while (r->chunks) {
+		struct gch_chunk *ch = r->chunks;
+
+		r->chunks = ch->reap_next;
+		gch_chunk_free(ch);
+	}
 }
 
 /**
@@ -372,7 +460,7 @@ static noinline void gch_reap_free_list(struct gch_reap *r)
  */
 void gch_reap_free(struct gch_reap *r)
 {
-	if (r->head)
+	if (r->head || r->chunks)
 		gch_reap_free_list(r);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_reap_free);

@@ -78,11 +78,11 @@ void gch_tag_account(struct gch_heap *h, struct gch_obj *obj, bool in)
 		return;
 	if (in) {
 		t->live++;
-		t->live_bytes += obj->size;
+		t->live_bytes += gch_size(obj);
 		t->allocations++;
 	} else {
 		t->live--;
-		t->live_bytes -= obj->size;
+		t->live_bytes -= gch_size(obj);
 	}
 }
 

@@ -91,8 +91,8 @@ static void gch_verify_slots(struct gch_heap *h, struct gch_verify *v,
 		}
 		obj = gch_at(h, i);
 		++*objects;
-		*bytes += obj->size;
-		*mem += gch_shape_mem(gch_nslots(obj), obj->size, obj->flags);
+		*bytes += gch_size(obj);
+		*mem += gch_shape_mem(gch_nslots(obj), gch_size(obj), obj->flags);
 		gch_resched(h, &work, 1 + gch_nslots(obj));
 		if (obj->idx != i)
 			gch_verify_bad(v, "object index", i, obj->idx, i);

@@ -359,26 +359,27 @@ TEST(object_limit)
 
 /*
  * The byte limit counts kernel memory: an object of 0 slots and 100 bytes
- * is a 192-byte slab object (32-byte header + 100 rounded up to the size
- * class) and an 8-byte handle.
+ * is a 128-byte cell of its heap's chunks (28-byte header + 100, rounded
+ * up to 4 bytes) and an 8-byte handle.
  */
 TEST(byte_limit)
 {
-	struct gch_config cfg = { .max_bytes = 400 };
+	struct gch_config cfg = { .max_bytes = 308 };
 	struct gch_heap *h = gch_open(&cfg);
 	gch_ref_t a, b;
 	struct gch_stats st;
 
 	ASSERT_NE(NULL, h);
 	ASSERT_EQ(0, gch_alloc(h, 0, 100, &a));
-	EXPECT_EQ(-EDQUOT, gch_alloc(h, 0, 216, &b));	/* 256 + 8 */
+	EXPECT_EQ(-EDQUOT, gch_alloc(h, 0, 216, &b));	/* 244 + 8 */
 	ASSERT_EQ(0, gch_get_stats(h, &st));
 	EXPECT_EQ(100, st.bytes);
 	EXPECT_EQ(1, st.objects);
-	ASSERT_EQ(0, gch_alloc(h, 0, 100, &b));		/* 400 in all */
+	ASSERT_EQ(0, gch_alloc(h, 0, 100, &b));		/* 272 in all */
+	ASSERT_EQ(0, gch_alloc(h, 0, 0, &b));		/* 28 + 8: 308 */
 	EXPECT_EQ(-EDQUOT, gch_alloc(h, 0, 0, &b));
 	ASSERT_EQ(0, gch_decref(h, a));
-	ASSERT_EQ(0, gch_alloc(h, 4, 0, &b));		/* 48 + 8 */
+	ASSERT_EQ(0, gch_alloc(h, 4, 0, &b));		/* 44 + 8 */
 	gch_close(h);
 }
 
@@ -422,10 +423,16 @@ TEST(close_returns_all_memory)
 			gch_decref(h, b);
 		}
 	}
-	/* every live object, and those the heap's cache keeps for reuse */
+	/*
+	 * The 5000 objects with data beside them are slab objects of their
+	 * own; the others are cells of the heap's chunks, each one slab
+	 * object of gcheap_chunk, free cells and all.
+	 */
 	during = gch_test_slab_objects();
-	EXPECT_EQ(before + 10000 + gch_test_heap_stat(h, "cached_objects"),
-		  during);
+	EXPECT_EQ(before + 5000 + gch_test_heap_stat(h, "chunks"), during);
+	/* 4 KiB chunks of 48-byte cells (28 + 4 + 16), 32 bytes of header */
+	EXPECT_EQ(5000, gch_test_heap_stat(h, "chunks") * ((4096 - 32) / 48) -
+		  gch_test_heap_stat(h, "cached_objects"));
 	gch_close(h);
 	after = gch_test_slab_objects();
 	EXPECT_EQ(before, after);
