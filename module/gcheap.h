@@ -212,7 +212,8 @@ enum gch_list {
  * @free: offset of its last freed cell, 0 for none; a free cell's
  *	  gc_refs is the offset of the one freed before it (L)
  * @bump: offset of its first never used cell (L)
- * @live: its cells in use (L)
+ * @avail: its cells not in use, freed or never used (L)
+ * @cells: how many it holds (set when made)
  * @class: the size class of its cells (set when made)
  * @reserved: zero
  *
@@ -228,7 +229,8 @@ struct gch_chunk {
 	};
 	u32 free;
 	u32 bump;
-	u32 live;
+	u16 avail;
+	u16 cells;
 	u16 class;
 	u16 reserved;
 };
@@ -1010,12 +1012,6 @@ static inline struct gch_chunk *gch_chunk_of(const struct gch_obj *obj)
 	return (struct gch_chunk *)((unsigned long)obj & ~(GCH_CHUNK_SIZE - 1UL));
 }
 
-/* Whether a chunk of cells of @size bytes has none left to give */
-static inline bool gch_chunk_full(const struct gch_chunk *ch, u32 size)
-{
-	return !ch->free && ch->bump > GCH_CHUNK_SIZE - size;
-}
-
 /**
  * gch_cell_put() - give a plain object's cell back to its chunk
  * @h: the heap, locked
@@ -1031,15 +1027,14 @@ static inline void gch_cell_put(struct gch_heap *h, struct gch_obj *obj,
 				struct gch_reap *r)
 {
 	struct gch_chunk *ch = gch_chunk_of(obj);
-	u32 size = gch_cell_size(ch->class);
-	bool was_full = gch_chunk_full(ch, size);
 
 	lockdep_assert_held(&h->lock);
 	obj->gc_refs = ch->free;
 	ch->free = (unsigned long)obj & (GCH_CHUNK_SIZE - 1);
-	if (was_full)
+	if (!ch->avail++)	/* it was full */
 		list_move(&ch->link, &h->chunks[ch->class]);
-	if (--ch->live || !r || list_is_singular(&h->chunks[ch->class]))
+	if (ch->avail != ch->cells || !r ||
+	    list_is_singular(&h->chunks[ch->class]))
 		return;
 	gch_chunk_unlist(h, ch);
 	ch->reap_next = r->chunks;
@@ -1100,8 +1095,7 @@ static inline struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots,
 		off = ch->bump;
 		ch->bump += csize;
 	}
-	ch->live++;
-	if (gch_chunk_full(ch, csize))
+	if (!--ch->avail)
 		list_move(&ch->link, &h->full_chunks);
 	obj = (void *)ch + off;
 	/* every header word whole, then only the data: the slack stays unread */

@@ -59,9 +59,9 @@ int gch_slab_init(void)
 	BUILD_BUG_ON(sizeof(struct gch_obj_ext) != 24);
 	BUILD_BUG_ON(sizeof(struct gch_chunk) != 32);
 	BUILD_BUG_ON(!is_power_of_2(GCH_CHUNK_SIZE));
-	/* an inline object's size fits its byte, a cell's offset link.next */
+	/* an inline object's size fits its byte, a chunk's cell count a u16 */
 	BUILD_BUG_ON(GCH_INLINE_MAX - sizeof(struct gch_obj) > U8_MAX);
-	BUILD_BUG_ON(GCH_CHUNK_SIZE > GCH_IDX_MASK);
+	BUILD_BUG_ON(GCH_CHUNK_SIZE / sizeof(struct gch_obj) > U16_MAX);
 
 	for (i = 0; i < ARRAY_SIZE(gch_class_by8); i++) {
 		while (gch_class_size[c] < i * 8)
@@ -187,9 +187,16 @@ int gch_cache_refill(struct gch_heap *h, unsigned int c)
 	ch = kmem_cache_alloc(gch_chunk_cache, GCH_GFP);
 	if (!ch)
 		return -ENOMEM;
+	/* the cache's alignment, on which gch_chunk_of() relies */
+	if (WARN_ON_ONCE(!IS_ALIGNED((unsigned long)ch, GCH_CHUNK_SIZE))) {
+		kmem_cache_free(gch_chunk_cache, ch);
+		return -ENOMEM;
+	}
 	percpu_counter_inc(&gch_chunks_live);
 	*ch = (struct gch_chunk){
 		.bump = sizeof(*ch),
+		.avail = gch_chunk_cells(c),
+		.cells = gch_chunk_cells(c),
 		.class = c,
 	};
 	list_add(&ch->link, &h->chunks[c]);
@@ -225,15 +232,14 @@ void gch_chunk_unlist(struct gch_heap *h, struct gch_chunk *ch)
 u32 gch_chunks_free_cells(struct gch_heap *h, u64 *bytes)
 {
 	struct gch_chunk *ch;
-	u32 c, n = 0, free;
+	u32 c, n = 0;
 
 	lockdep_assert_held(&h->lock);
 	*bytes = 0;
 	for (c = 0; c < GCH_NCELL; c++) {
 		list_for_each_entry(ch, &h->chunks[c], link) {
-			free = gch_chunk_cells(c) - ch->live;
-			n += free;
-			*bytes += (u64)free * gch_cell_size(c);
+			n += ch->avail;
+			*bytes += (u64)ch->avail * gch_cell_size(c);
 		}
 	}
 	return n;
