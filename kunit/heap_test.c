@@ -295,6 +295,51 @@ static void gch_test_chunks_freed(struct kunit *test)
 	mutex_unlock(&h->lock);
 }
 
+/*
+ * A chunk hands out its never used cells in address order, so objects
+ * made one after another lie one after another (the walks of a list in
+ * allocation order run forward through memory); each size has chunks of
+ * its own, and an empty heap keeps one chunk of each size it used.
+ */
+static void gch_test_cells_in_order(struct kunit *test)
+{
+	struct gch_heap *h = test->priv;
+	struct gch_obj **o, *prev = NULL, *obj;
+	u64 bytes, want = 0;
+	u32 c, n = 0;
+	int i;
+
+	o = kunit_kcalloc(test, GCH_NCELL, sizeof(*o), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+
+	for (i = 0; i < 10; i++) {
+		obj = gk_obj(test, h, 2, 16, 0);
+		if (prev)
+			KUNIT_EXPECT_PTR_EQ(test, (void *)obj,
+					    (void *)prev + 52);
+		prev = obj;
+	}
+	for (c = 0; c < GCH_NCELL; c++) {
+		o[c] = gk_obj(test, h, 0, c * 4, 0);
+		KUNIT_EXPECT_EQ(test, (u32)gch_chunk_of(o[c])->class, c);
+	}
+	mutex_lock(&h->lock);
+	KUNIT_EXPECT_EQ(test, h->nchunks, (u32)GCH_NCELL);
+	mutex_unlock(&h->lock);
+	for (c = 0; c < GCH_NCELL; c++) {
+		gk_drop(h, o[c]);
+		n += (GCH_CHUNK_SIZE - sizeof(struct gch_chunk)) /
+		     gch_cell_size(c);
+		want += (GCH_CHUNK_SIZE - sizeof(struct gch_chunk)) /
+			gch_cell_size(c) * gch_cell_size(c);
+	}
+	mutex_lock(&h->lock);
+	/* the 10 objects of 52 bytes are still in theirs */
+	KUNIT_EXPECT_EQ(test, gch_chunks_free_cells(h, &bytes), n - 10);
+	KUNIT_EXPECT_EQ(test, bytes, want - 10 * 52);
+	mutex_unlock(&h->lock);
+}
+
 static struct kunit_case gch_heap_cases[] = {
 	KUNIT_CASE(gch_test_ref_round_trip),
 	KUNIT_CASE(gch_test_reused_entry),
@@ -306,6 +351,7 @@ static struct kunit_case gch_heap_cases[] = {
 	KUNIT_CASE(gch_test_slot_refcounts),
 	KUNIT_CASE(gch_test_cache_reuse),
 	KUNIT_CASE(gch_test_chunks_freed),
+	KUNIT_CASE(gch_test_cells_in_order),
 	{}
 };
 
