@@ -33,13 +33,15 @@ static inline struct gch_obj *gk_new(struct gch_heap *h,
 /* Free what gk_new() made, never published. */
 static inline void gk_unnew(struct gch_heap *h, struct gch_obj *obj)
 {
+	struct gch_reap r = {};
+
 	if (!gch_obj_is_plain(obj)) {
 		gch_obj_free(obj);
 		return;
 	}
 	mutex_lock(&h->lock);
-	gch_cell_put(h, obj, NULL);
-	mutex_unlock(&h->lock);
+	gch_cell_put(h, obj, &r);
+	gch_heap_unlock(h, &r);
 }
 
 static inline struct gch_obj *gk_obj(struct kunit *test, struct gch_heap *h,

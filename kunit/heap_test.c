@@ -232,6 +232,7 @@ static void gch_test_cache_reuse(struct kunit *test)
 {
 	struct gch_heap *h = test->priv;
 	struct gch_obj *a, *b, *again;
+	struct gch_reap r = {};
 	u64 bytes;
 	u32 count;
 
@@ -256,9 +257,9 @@ static void gch_test_cache_reuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u32)again->flags, 0U);
 	KUNIT_EXPECT_EQ(test, gch_slots(again)[1], 0U);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(gch_payload(again), 0, 16));
-	gch_cell_put(h, again, NULL);
+	gch_cell_put(h, again, &r);
 	KUNIT_EXPECT_EQ(test, gch_chunks_free_cells(h, &bytes), count + 2);
-	mutex_unlock(&h->lock);
+	gch_heap_unlock(h, &r);
 }
 
 /*

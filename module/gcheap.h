@@ -928,6 +928,25 @@ static inline u32 gch_cell_bytes(u32 nslots, u32 size)
 		     sizeof(u32));
 }
 
+/* What a plain object costs its heap's byte limit: its cell and handle */
+static inline u64 gch_cell_mem(u32 nslots, u32 size)
+{
+	return gch_cell_bytes(nslots, size) + sizeof(u64);
+}
+
+/*
+ * Where an object's ext record goes: on the word after its inline data,
+ * or after its gch_outline.
+ */
+static inline size_t gch_ext_offset(bool inl, u32 nslots, u32 size)
+{
+	size_t end = GCH_HDR_ALIGNED + sizeof(struct gch_outline);
+
+	if (inl)
+		end = sizeof(struct gch_obj) + gch_data_bytes(nslots, size);
+	return ALIGN(end, sizeof(u64));
+}
+
 static inline unsigned int gch_cell_class(u32 bytes)
 {
 	return (bytes - sizeof(struct gch_obj)) / sizeof(u32);
@@ -984,6 +1003,12 @@ static inline u32 gch_size(const struct gch_obj *obj)
 	return gch_outline(obj)->size;
 }
 
+/* No ext record, data inline: a cell of one of the heap's chunks. */
+static inline bool gch_obj_is_plain(const struct gch_obj *obj)
+{
+	return !(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj);
+}
+
 /**
  * gch_obj_mem() - gch_shape_mem() of a live object
  * @obj: the object
@@ -995,15 +1020,9 @@ static inline u32 gch_size(const struct gch_obj *obj)
  */
 static inline u64 gch_obj_mem(const struct gch_obj *obj)
 {
-	if (!(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj))
-		return gch_cell_bytes(obj->link.nslots8, obj->link.size8) + sizeof(u64);
+	if (gch_obj_is_plain(obj))
+		return gch_cell_mem(obj->link.nslots8, obj->link.size8);
 	return gch_shape_mem(gch_nslots(obj), gch_size(obj), obj->flags);
-}
-
-/* No ext record, data inline: a cell of one of the heap's chunks. */
-static inline bool gch_obj_is_plain(const struct gch_obj *obj)
-{
-	return !(obj->flags & GCH_OF_EXT) && gch_obj_is_inline(obj);
 }
 
 /* The chunk a plain object's cell is in */
@@ -1016,8 +1035,7 @@ static inline struct gch_chunk *gch_chunk_of(const struct gch_obj *obj)
  * gch_cell_put() - give a plain object's cell back to its chunk
  * @h: the heap, locked
  * @obj: a plain object out of the heap, or never published
- * @r: where a chunk it empties goes, to be freed after unlocking; or NULL
- *     to keep the chunk
+ * @r: where a chunk it empties goes, to be freed after unlocking
  *
  * A chunk that empties is freed unless it is the only one of its class
  * with cells to give: a program that allocates and drops one object at a
@@ -1033,8 +1051,7 @@ static inline void gch_cell_put(struct gch_heap *h, struct gch_obj *obj,
 	ch->free = (unsigned long)obj & (GCH_CHUNK_SIZE - 1);
 	if (!ch->avail++)	/* it was full */
 		list_move(&ch->link, &h->chunks[ch->class]);
-	if (ch->avail != ch->cells || !r ||
-	    list_is_singular(&h->chunks[ch->class]))
+	if (ch->avail != ch->cells || list_is_singular(&h->chunks[ch->class]))
 		return;
 	gch_chunk_unlist(h, ch);
 	ch->reap_next = r->chunks;
@@ -1143,13 +1160,12 @@ static inline u8 *gch_payload(struct gch_obj *obj)
  */
 static inline struct gch_obj_ext *gch_ext(struct gch_obj *obj)
 {
-	size_t end = GCH_HDR_ALIGNED + sizeof(struct gch_outline);
-
 	if (!(obj->flags & GCH_OF_EXT))
 		return NULL;
-	if (gch_obj_is_inline(obj))
-		end = sizeof(*obj) + gch_data_bytes(obj->link.nslots8, obj->link.size8);
-	return (struct gch_obj_ext *)((u8 *)obj + ALIGN(end, sizeof(u64)));
+	return (struct gch_obj_ext *)((u8 *)obj +
+				      gch_ext_offset(gch_obj_is_inline(obj),
+						     obj->link.nslots8,
+						     obj->link.size8));
 }
 
 /**

@@ -111,8 +111,9 @@ static __always_inline void gch_unpublish(struct gch_heap *h,
  * A dead object's memory: a plain object's cell back to its chunk, any
  * other object freed after unlocking.
  */
-static void gch_reap_add(struct gch_heap *h, struct gch_reap *r,
-			 struct gch_obj *obj)
+static __always_inline void gch_reap_add(struct gch_heap *h,
+					 struct gch_reap *r,
+					 struct gch_obj *obj)
 {
 	if (gch_obj_is_plain(obj)) {
 		gch_cell_put(h, obj, r);

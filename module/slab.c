@@ -132,12 +132,13 @@ void gch_slab_exit(void)
  */
 static unsigned int gch_class_for(u32 nslots, u32 size, unsigned int flags)
 {
+	bool inl = gch_is_inline(nslots, size, flags);
 	size_t end = GCH_HDR_ALIGNED + sizeof(struct gch_outline);
 
-	if (gch_is_inline(nslots, size, flags))
-		end = sizeof(struct gch_obj) + gch_data_bytes(nslots, size);
 	if (flags & GCH_OF_EXT)
-		end = ALIGN(end, sizeof(u64)) + gch_ext_bytes(flags);
+		end = gch_ext_offset(inl, nslots, size) + gch_ext_bytes(flags);
+	else if (inl)
+		end = sizeof(struct gch_obj) + gch_data_bytes(nslots, size);
 	return gch_class_by8[DIV_ROUND_UP(end, 8)];
 }
 
@@ -218,6 +219,7 @@ void gch_chunk_unlist(struct gch_heap *h, struct gch_chunk *ch)
 	list_del(&ch->link);
 	h->nchunks--;
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_chunk_unlist);
 
 /**
  * gch_chunks_free_cells() - the cells a heap's chunks have free
@@ -231,15 +233,18 @@ void gch_chunk_unlist(struct gch_heap *h, struct gch_chunk *ch)
  */
 u32 gch_chunks_free_cells(struct gch_heap *h, u64 *bytes)
 {
+	unsigned long work = 0;
 	struct gch_chunk *ch;
 	u32 c, n = 0;
 
 	lockdep_assert_held(&h->lock);
 	*bytes = 0;
 	for (c = 0; c < GCH_NCELL; c++) {
+		/* as many as the program's objects, at worst */
 		list_for_each_entry(ch, &h->chunks[c], link) {
 			n += ch->avail;
 			*bytes += (u64)ch->avail * gch_cell_size(c);
+			gch_resched(h, &work, 1);
 		}
 	}
 	return n;
@@ -416,7 +421,7 @@ u64 gch_shape_mem(u32 nslots, u32 size, unsigned int flags)
 	u64 mem;
 
 	if (!(flags & GCH_OF_EXT) && gch_is_inline(nslots, size, flags))
-		return gch_cell_bytes(nslots, size) + sizeof(u64);
+		return gch_cell_mem(nslots, size);
 	mem = gch_class_size[gch_class_for(nslots, size, flags)] + sizeof(u64);
 	if (!gch_is_inline(nslots, size, flags))
 		mem += gch_data_bytes(nslots, size);
@@ -455,6 +460,8 @@ static noinline void gch_reap_free_list(struct gch_reap *r)
 
 		r->chunks = ch->reap_next;
 		gch_chunk_free(ch);
+		if (gch_resched_due(&done, 1))
+			cond_resched();
 	}
 }
 
