@@ -397,13 +397,15 @@ static int gch_batch_move_check(struct gch_obj *s0, struct gch_obj *s1)
 }
 
 /*
- * ALLOC and ALLOC_MOVE: the slots' objects are looked up and checked
- * first, so that a bad operand changes nothing.  The program's references
- * they give up keep them alive while the object is published (publishing
- * may collect); then those references are the slots'.
+ * ALLOC_MOVE, and ALLOCs of objects that are not cells: the slots' objects
+ * are looked up and checked first, so that a bad operand changes nothing.
+ * The program's references they give up keep them alive while the object
+ * is published (publishing may collect); then those references are the
+ * slots'.  Out of line: the plain ALLOC's path stays short.
  */
-static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
-			   u32 i, struct gch_reap *r)
+static noinline int gch_batch_alloc_slow(struct gch_heap *h,
+					 struct gch_batch_run *b, u32 i,
+					 struct gch_reap *r)
 {
 	struct gcheap_batch_op *o = &b->ops[i];
 	u64 a = gch_batch_operand(b, o->a), t = gch_batch_operand(b, o->b);
@@ -440,6 +442,26 @@ static int gch_batch_alloc(struct gch_heap *h, struct gch_batch_run *b,
 		gch_slots(obj)[1] = s1->idx;
 		s1->urefs--;
 	}
+	if (o->off & GCH_ALLOC_SEALED)	/* it came unsealed */
+		obj->sealed = 1;
+	return 0;
+}
+
+/* ALLOC and ALLOC_MOVE; a plain ALLOC's object is a cell of the heap's. */
+static __always_inline int gch_batch_alloc(struct gch_heap *h,
+					   struct gch_batch_run *b, u32 i,
+					   struct gch_reap *r)
+{
+	struct gcheap_batch_op *o = &b->ops[i];
+	struct gch_obj *obj;
+	int ret;
+
+	if (o->op != GCH_OP_ALLOC || (b->big_allocs && gch_batch_big_alloc(b, i)))
+		return gch_batch_alloc_slow(h, b, i, r);
+	ret = gch_op_alloc_plain(h, o->slot, o->len, r, &obj);
+	if (ret)
+		return ret;
+	o->result = gch_ref_of(h, obj);
 	if (o->off & GCH_ALLOC_SEALED)	/* it came unsealed */
 		obj->sealed = 1;
 	return 0;
@@ -482,8 +504,16 @@ static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 	return 0;
 }
 
-static int gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
-				struct gch_reap *r)
+/*
+ * Every op in order, under one hold of the lock.  The loop, with the ops
+ * programs run most inline in it (ops.h, release.h), is on a page of its
+ * own: under emulation (QEMU's TCG, where make bench runs) a jump to code
+ * on another page is looked up, not chained, and costs as much as tens of
+ * instructions, as does every return (BENCHMARKS.md, "Eleventh session").
+ */
+static noinline __section(".text.gch_hot") __aligned(PAGE_SIZE) int
+gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
+		     struct gch_reap *r)
 {
 	unsigned long work = 0;
 	u32 i, count = b->count;

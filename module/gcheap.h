@@ -525,6 +525,8 @@ struct gch_user {
  * @table_used: see @table; never below 1, as index 0 is never a ref
  * @free_idx: head of the free entry list, 0 for none (L)
  * @seq_base: first sequence number of every entry (set at creation)
+ * @seq_last: the sequence before @seq_base: an entry that carried it is
+ *	      retired (gch_handle_retire(); set at creation)
  * @heads: list heads for enum gch_list (L)
  * @gen: per generation count, threshold and statistics (L)
  * @max_objects: object limit, weakrefs included (L)
@@ -561,7 +563,8 @@ struct gch_user {
  * @nfrozen: objects in the permanent generation (L)
  * @long_lived_total: survivors of the last full collection (L)
  * @long_lived_pending: objects promoted to the oldest generation since (L)
- * @mutations: reference drops and allocations, for skipping useless runs (L)
+ * @mutations: reference drops, for skipping useless runs: only a drop can
+ *	       make garbage (L)
  * @full_mutations: @mutations at the last full collection (L)
  * @pause_ns_last: the last collection's lock hold time (L)
  * @pause_ns_max: the longest (L)
@@ -588,6 +591,7 @@ struct gch_heap {
 	u32 table_used;
 	u32 free_idx;
 	u32 seq_base;
+	u32 seq_last;
 	struct gch_link heads[GCH_NHEADS];
 	struct gch_gen gen[GCH_NGEN];
 	u64 max_objects;
@@ -715,10 +719,13 @@ void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
 /* object.c */
 void gch_yield(struct gch_heap *h);
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
+int gch_cell_alloc(struct gch_heap *h, u32 nslots, u32 size,
+		   struct gch_obj **out);
 int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
 		   struct gch_reap *r, u64 *ref);
 void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 		  struct gch_reap *r);
+void gch_forget_special(struct gch_heap *h, struct gch_obj *obj);
 void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
 		     struct gch_reap *r);
 int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
@@ -1078,23 +1085,13 @@ static inline void gch_zero_words(void *p, size_t bytes)
 		*(u32 *)(p + i) = 0;
 }
 
-/**
- * gch_cache_take() - a new plain object, from a cell of the heap's chunks
- * @h: the heap, locked
- * @nslots: slots, as validated
- * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
- *
- * As gch_obj_alloc() makes other objects: one reference, zeroed slots and
- * payload, in no heap yet.  Give it back with gch_cell_put() if it is not
- * published.  The cell is the most recently freed one of the first chunk
- * of its class with one to give, else the next never used one.
- *
- * Inline: it is the allocation ops' fast path (a new chunk is not).
- *
- * Return: the object, or NULL when the slab has no memory.
+/*
+ * A cell of class @csize, off the first chunk of its class with one to give
+ * (its most recently freed cell, else its next never used one), its header
+ * written whole and its data cleared: the slack past @csize stays unread.
  */
-static inline struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots,
-					     u32 size)
+static __always_inline struct gch_obj *
+gch_cell_take(struct gch_heap *h, u32 nslots, u32 size, u32 idx, u32 seq)
 {
 	u32 csize = gch_cell_bytes(nslots, size), off;
 	unsigned int c = gch_cell_class(csize);
@@ -1115,19 +1112,32 @@ static inline struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots,
 	if (!--ch->avail)
 		list_move(&ch->link, &h->full_chunks);
 	obj = (void *)ch + off;
-	/* every header word whole, then only the data: the slack stays unread */
-	obj->link = (struct gch_link){ .nslots8 = nslots, .size8 = size };
-	obj->refcnt = 1;
-	obj->urefs = 1;
-	obj->gc_refs = 0;
-	obj->idx = 0;
-	obj->gen = 0;
-	obj->flags = 0;
-	obj->seq = 0;
-	obj->sealed = 0;
-	obj->spare = 0;
+	*obj = (struct gch_obj){
+		.link = { .nslots8 = nslots, .size8 = size },
+		.refcnt = 1, .urefs = 1, .idx = idx, .seq = seq,
+	};
 	gch_zero_words(obj + 1, csize - sizeof(*obj));
 	return obj;
+}
+
+/**
+ * gch_cache_take() - a new plain object, from a cell of the heap's chunks
+ * @h: the heap, locked
+ * @nslots: slots, as validated
+ * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
+ *
+ * As gch_obj_alloc() makes other objects: one reference, zeroed slots and
+ * payload, in no heap yet.  Give it back with gch_cell_put() if it is not
+ * published.  (The allocation ops take a cell with its handle already in
+ * it, in ops.h.)
+ *
+ * Return: the object, or NULL when the slab has no memory.
+ */
+static inline struct gch_obj *gch_cache_take(struct gch_heap *h, u32 nslots,
+					     u32 size)
+{
+	lockdep_assert_held(&h->lock);
+	return gch_cell_take(h, nslots, size, 0, 0);
 }
 
 /**
@@ -1399,9 +1409,7 @@ static inline int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
  */
 static inline bool gch_handle_retire(struct gch_heap *h, u32 idx, u32 seq)
 {
-	u32 next = (seq + 1) & GCH_SEQ_MASK;
-
-	if ((next ? next : 1) != h->seq_base)
+	if (seq != h->seq_last)
 		return false;
 	h->table[idx] = GCH_ENT_FREE;
 	return true;
@@ -1615,6 +1623,22 @@ static inline int gch_incref(struct gch_heap *h, struct gch_obj *obj)
 }
 
 /**
+ * gch_decref_last() - gch_decref() up to what it does at zero
+ * @h: the heap, locked
+ * @obj: a live object
+ *
+ * Return: true when that was the last reference: the caller releases the
+ * object (gch_decref_zero(), or its inline form in release.h).
+ */
+static inline bool gch_decref_last(struct gch_heap *h, struct gch_obj *obj)
+{
+	lockdep_assert_held(&h->lock);
+	h->mutations++;
+	gch_touch(h, obj);
+	return !--obj->refcnt;
+}
+
+/**
  * gch_decref() - drop one of the heap's references (a slot's, an event's)
  * @h: the heap, locked
  * @obj: a live object
@@ -1624,9 +1648,7 @@ static inline void gch_decref(struct gch_heap *h, struct gch_obj *obj,
 			      struct gch_reap *r)
 {
 	lockdep_assert_held(&h->lock);
-	h->mutations++;
-	gch_touch(h, obj);
-	if (!--obj->refcnt)
+	if (gch_decref_last(h, obj))
 		gch_decref_zero(h, obj, r);
 }
 
@@ -1648,22 +1670,41 @@ static inline int gch_user_get(struct gch_heap *h, struct gch_obj *obj)
 }
 
 /**
- * gch_user_put() - drop a reference the program holds
+ * gch_user_drop() - gch_user_put() up to what it does at zero
  * @h: the heap, locked
  * @obj: a live object
- * @r: collects what dies
  *
- * Return: 0, or -EINVAL with nothing changed if the program holds none:
- * the slots', events' and garbage list's references are not its to drop.
+ * Return: -EINVAL with nothing changed if the program holds no reference
+ * (the slots', events' and garbage list's references are not its to
+ * drop); else 1 when that was the last reference, which the caller
+ * releases as gch_decref_last()'s do, or 0.
  */
-static inline int gch_user_put(struct gch_heap *h, struct gch_obj *obj,
-			       struct gch_reap *r)
+static inline int gch_user_drop(struct gch_heap *h, struct gch_obj *obj)
 {
 	lockdep_assert_held(&h->lock);
 	if (!obj->urefs)
 		return -EINVAL;
 	obj->urefs--;
-	gch_decref(h, obj, r);
+	return gch_decref_last(h, obj);
+}
+
+/**
+ * gch_user_put() - drop a reference the program holds
+ * @h: the heap, locked
+ * @obj: a live object
+ * @r: collects what dies
+ *
+ * Return: 0, or -EINVAL with nothing changed if the program holds none.
+ */
+static inline int gch_user_put(struct gch_heap *h, struct gch_obj *obj,
+			       struct gch_reap *r)
+{
+	int ret = gch_user_drop(h, obj);
+
+	lockdep_assert_held(&h->lock);
+	if (ret <= 0)
+		return ret;
+	gch_decref_zero(h, obj, r);
 	return 0;
 }
 

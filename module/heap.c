@@ -169,6 +169,8 @@ struct gch_heap *gch_heap_create(void)
 	h->seq_base = get_random_u32() & GCH_SEQ_MASK;
 	if (!h->seq_base)
 		h->seq_base = 1;
+	/* the sequence whose next, skipping 0, is seq_base */
+	h->seq_last = h->seq_base == 1 ? GCH_SEQ_MASK : h->seq_base - 1;
 	gch_gc_heap_init(h);
 	gch_events_init(h);
 	xa_init(&h->tags);

@@ -42,6 +42,24 @@ int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj)
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_publish);
 
 /**
+ * gch_cell_alloc() - a new plain object, published
+ * @h: the heap, locked
+ * @nslots: slots, as validated
+ * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
+ * @out: the object, holding the caller's reference
+ *
+ * gch_op_alloc_plain() without the collection for room: its second try.
+ *
+ * Return: 0, -EDQUOT or -ENOMEM, with nothing changed.
+ */
+int gch_cell_alloc(struct gch_heap *h, u32 nslots, u32 size,
+		   struct gch_obj **out)
+{
+	lockdep_assert_held(&h->lock);
+	return gch_cell_publish(h, nslots, size, out);
+}
+
+/**
  * gch_op_publish() - publish a new object, collecting once if that helps
  * @h: the heap, locked
  * @obj: from gch_obj_alloc()
@@ -66,9 +84,15 @@ int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_op_publish);
 
-/* What gch_forget() does for objects with weakrefs, an ext or frozen. */
-static void gch_forget_special(struct gch_heap *h, struct gch_obj *obj)
+/**
+ * gch_forget_special() - what gch_forget() does for objects with weakrefs,
+ *			  an ext or data beside them, or frozen
+ * @h: the heap, locked
+ * @obj: an object going out of it
+ */
+void gch_forget_special(struct gch_heap *h, struct gch_obj *obj)
 {
+	lockdep_assert_held(&h->lock);
 	if (obj->flags & GCH_OF_WEAKREFS)
 		gch_weak_clear(h, obj);
 	if (obj->flags & GCH_OF_FINALIZE)
@@ -77,50 +101,6 @@ static void gch_forget_special(struct gch_heap *h, struct gch_obj *obj)
 		h->nfrozen--;
 	if (obj->flags & GCH_OF_EXT)
 		gch_tag_account(h, obj, false);
-}
-
-/* Take a dead object out of the heap, but for its list. */
-static __always_inline void gch_forget(struct gch_heap *h, struct gch_obj *obj)
-{
-	/* GCH_OF_FINALIZE implies GCH_OF_EXT */
-	if (unlikely(obj->flags & (GCH_OF_WEAKREFS | GCH_OF_EXT) ||
-		     obj->gen == GCH_GEN_PERMANENT))
-		gch_forget_special(h, obj);
-	if (h->gen[0].count)
-		h->gen[0].count--;
-	h->nobjects--;
-	h->bytes -= gch_size(obj);
-	h->mem -= gch_obj_mem(obj);
-	h->freed++;
-}
-
-/* Take a dead object out of the heap and push it on the release stack. */
-static __always_inline void gch_unpublish(struct gch_heap *h,
-					  struct gch_obj *obj,
-					  struct gch_obj **stack)
-{
-	if (gch_tracked(obj))
-		gch_list_del(h, obj);
-	gch_forget(h, obj);
-	gch_handle_free(h, obj->idx, obj->seq);
-	gch_set_free_next(obj, *stack);
-	*stack = obj;
-}
-
-/*
- * A dead object's memory: a plain object's cell back to its chunk, any
- * other object freed after unlocking.
- */
-static __always_inline void gch_reap_add(struct gch_heap *h,
-					 struct gch_reap *r,
-					 struct gch_obj *obj)
-{
-	if (gch_obj_is_plain(obj)) {
-		gch_cell_put(h, obj, r);
-		return;
-	}
-	gch_set_free_next(obj, r->head);
-	r->head = obj;
 }
 
 /**
@@ -142,45 +122,6 @@ void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 	gch_reap_add(h, r, obj);
 }
 
-/*
- * Release an object whose count reached zero and, iteratively, everything
- * it alone kept alive.  The stack is threaded through the dying objects
- * themselves, so a chain of any length takes no extra memory and no
- * recursion.
- */
-static void gch_release_chain(struct gch_heap *h, struct gch_obj *obj,
-			      struct gch_reap *r)
-{
-	struct gch_obj *stack = NULL;
-	unsigned long work = 0;
-
-	gch_unpublish(h, obj, &stack);
-	while (stack) {
-		struct gch_obj *o = stack;
-		u32 *slots = gch_slots(o);
-		u32 i;
-
-		stack = gch_free_next(o);
-		for (i = 0; i < gch_nslots(o); i++) {
-			struct gch_obj *t;
-
-			t = gch_slot_obj(h, slots[i]);
-			if (!t)
-				continue;
-			gch_touch(h, t);
-			if (--t->refcnt)
-				continue;
-			if (t->flags & GCH_OF_FINALIZE &&
-			    gch_wants_finalize(h, t))
-				gch_finalize(h, t);
-			else
-				gch_unpublish(h, t, &stack);
-		}
-		gch_resched(h, &work, 1 + gch_nslots(o));
-		gch_reap_add(h, r, o);
-	}
-}
-
 /**
  * gch_decref_zero() - what gch_decref() does when the count reaches zero
  * @h: the heap, locked
@@ -194,10 +135,7 @@ void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
 		     struct gch_reap *r)
 {
 	lockdep_assert_held(&h->lock);
-	if (obj->flags & GCH_OF_FINALIZE && gch_wants_finalize(h, obj))
-		gch_finalize(h, obj);
-	else
-		gch_release_chain(h, obj, r);
+	gch_release_zero(h, obj, r);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_decref_zero);
 

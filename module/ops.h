@@ -14,9 +14,22 @@
 
 #include <linux/nospec.h>
 
-#include "gcheap.h"
+#include "release.h"
 
-/* gch_obj_publish(), inline in the allocation ops' fast path */
+/* What publishing adds to the heap's counters (gch_forget() takes away). */
+static __always_inline void gch_count_new(struct gch_heap *h, u32 size,
+					  u64 mem)
+{
+	if (h->gen[0].count != U32_MAX)
+		h->gen[0].count++;
+	h->nobjects++;
+	h->bytes += size;
+	h->mem += mem;
+	h->allocated++;
+	gch_gc_note_alloc(h);
+}
+
+/* gch_obj_publish(), inline in object.c's publishing paths */
 static __always_inline int gch_publish(struct gch_heap *h,
 				       struct gch_obj *obj)
 {
@@ -39,14 +52,7 @@ static __always_inline int gch_publish(struct gch_heap *h,
 	h->table[idx] = (uintptr_t)obj;
 	if (obj->flags & GCH_OF_EXT)
 		gch_tag_account(h, obj, true);
-	if (h->gen[0].count != U32_MAX)
-		h->gen[0].count++;
-	h->nobjects++;
-	h->bytes += gch_size(obj);
-	h->mem += mem;
-	h->allocated++;
-	h->mutations++;
-	gch_gc_note_alloc(h);
+	gch_count_new(h, gch_size(obj), mem);
 	return 0;
 }
 
@@ -62,33 +68,58 @@ static __always_inline int gch_publish_or_collect(struct gch_heap *h,
 	return ret;
 }
 
+/*
+ * A new plain object, published: the handle is taken first, so that the
+ * cell's header is written once, whole, with it.
+ */
+static __always_inline int gch_cell_publish(struct gch_heap *h, u32 nslots,
+					    u32 size, struct gch_obj **out)
+{
+	u64 mem = gch_cell_mem(nslots, size);
+	struct gch_obj *obj;
+	u32 idx, seq;
+	int ret;
+
+	if (!gch_heap_room(h, mem))
+		return -EDQUOT;
+	ret = gch_handle_alloc(h, &idx, &seq);
+	if (ret)
+		return ret;
+	obj = gch_cell_take(h, nslots, size, idx, seq);
+	if (!obj) {
+		gch_handle_free(h, idx, seq);
+		return -ENOMEM;
+	}
+	h->table[idx] = (uintptr_t)obj;
+	gch_count_new(h, size, mem);
+	*out = obj;
+	return 0;
+}
+
 /**
- * gch_op_alloc_plain() - a new plain object from the heap's cache, published
+ * gch_op_alloc_plain() - a new plain object from the heap's chunks, published
  * @h: the heap, locked
  * @nslots: slots, as validated
  * @size: payload bytes, for which gch_is_inline(@nslots, @size, 0) holds
  * @r: collects what a collection for room frees
  * @out: the object, holding the caller's reference
  *
+ * When a limit would be exceeded, a full collection runs first and the
+ * allocation is tried once more (gch_collect_for_room()).
+ *
  * Return: 0, -EDQUOT or -ENOMEM, with nothing changed.
  */
-static inline int gch_op_alloc_plain(struct gch_heap *h, u32 nslots,
-				     u32 size, struct gch_reap *r,
-				     struct gch_obj **out)
+static __always_inline int gch_op_alloc_plain(struct gch_heap *h,
+					      u32 nslots, u32 size,
+					      struct gch_reap *r,
+					      struct gch_obj **out)
 {
-	struct gch_obj *obj = gch_cache_take(h, nslots, size);
-	int ret;
+	int ret = gch_cell_publish(h, nslots, size, out);
 
 	lockdep_assert_held(&h->lock);
-	if (!obj)
-		return -ENOMEM;
-	ret = gch_publish_or_collect(h, obj, r);
-	if (ret) {
-		gch_cell_put(h, obj, r);
-		return ret;
-	}
-	*out = obj;
-	return 0;
+	if (unlikely(ret == -EDQUOT) && gch_collect_for_room(h, r))
+		ret = gch_cell_alloc(h, nslots, size, out);
+	return ret;
 }
 
 /*
@@ -121,8 +152,17 @@ static inline int gch_op_refop(struct gch_heap *h, u64 ref, bool inc,
 	struct gch_weak *w;
 
 	lockdep_assert_held(&h->lock);
-	if (obj)
-		return inc ? gch_user_get(h, obj) : gch_user_put(h, obj, r);
+	if (obj && inc)
+		return gch_user_get(h, obj);
+	if (obj) {
+		/* gch_user_put(), with the release inline */
+		int ret = gch_user_drop(h, obj);
+
+		if (ret <= 0)
+			return ret;
+		gch_release_zero(h, obj, r);
+		return 0;
+	}
 	w = gch_lookup_weak(h, ref);
 	if (!w)
 		return -ESTALE;
