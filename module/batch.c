@@ -49,6 +49,8 @@ struct gch_batch_run {
 	u64 resv_mem;			/* published (h->resv_*) */
 	u32 count;
 	u32 done;
+	u32 max_slots;			/* the limits, read once a batch */
+	u32 max_payload;
 	bool big_allocs;		/* some ALLOC is not of a plain shape */
 	bool results;			/* some op has a result */
 	bool reads;			/* some op reads */
@@ -100,7 +102,6 @@ static u64 gch_batch_operand(const struct gch_batch_run *b, u64 v)
 static long gch_batch_check_alloc(const struct gch_batch_run *b, u32 i)
 {
 	const struct gcheap_batch_op *o = &b->ops[i];
-	struct gcheap_alloc a = gch_batch_shape(o);
 
 	if (o->off & ~GCH_ALLOC_SEALED)
 		return -EINVAL;
@@ -109,7 +110,8 @@ static long gch_batch_check_alloc(const struct gch_batch_run *b, u32 i)
 	if (!gch_batch_operand_ok(b, i, o->b) || (o->a && o->slot < 1) ||
 	    (o->b && o->slot < 2))
 		return -EINVAL;
-	return gch_alloc_check(&a);
+	/* gch_alloc_check(), its flags checked above */
+	return o->slot > b->max_slots || o->len > b->max_payload ? -EINVAL : 0;
 }
 
 /*
@@ -148,7 +150,7 @@ static long gch_batch_check_op(struct gch_batch_run *b, u32 i)
 		b->reads = true;
 		fallthrough;
 	case GCH_OP_WRITE:
-		if (o->slot || o->len > READ_ONCE(gch_max_payload))
+		if (o->slot || o->len > b->max_payload)
 			return -EINVAL;
 		return o->len;
 	}
@@ -397,39 +399,37 @@ static int gch_batch_move_check(struct gch_obj *s0, struct gch_obj *s1)
 }
 
 /*
- * ALLOC_MOVE, and ALLOCs of objects that are not cells: the slots' objects
- * are looked up and checked first, so that a bad operand changes nothing.
- * The program's references they give up keep them alive while the object
- * is published (publishing may collect); then those references are the
- * slots'.  Out of line: the plain ALLOC's path stays short.
+ * ALLOC_MOVE's operands, looked up and checked first, so that a bad one
+ * changes nothing (an ALLOC has none: NULL both).
  */
-static noinline int gch_batch_alloc_slow(struct gch_heap *h,
-					 struct gch_batch_run *b, u32 i,
-					 struct gch_reap *r)
+static __always_inline int gch_batch_move_find(struct gch_heap *h,
+					       struct gch_batch_run *b,
+					       const struct gcheap_batch_op *o,
+					       struct gch_obj **s0,
+					       struct gch_obj **s1)
 {
-	struct gcheap_batch_op *o = &b->ops[i];
 	u64 a = gch_batch_operand(b, o->a), t = gch_batch_operand(b, o->b);
-	struct gch_obj *obj, *s0 = NULL, *s1 = NULL;
-	int ret;
 
+	*s0 = NULL;
+	*s1 = NULL;
 	if (a)
-		s0 = gch_lookup(h, a);
+		*s0 = gch_lookup(h, a);
 	if (t)
-		s1 = gch_lookup(h, t);
-	if ((a && !s0) || (t && !s1))
+		*s1 = gch_lookup(h, t);
+	if (unlikely((a && !*s0) || (t && !*s1)))
 		return -ESTALE;
-	ret = gch_batch_move_check(s0, s1);
-	if (ret)
-		return ret;
-	if (b->big_allocs && gch_batch_big_alloc(b, i)) {
-		ret = gch_batch_publish_big(h, b, i, r, &obj);
-	} else {
-		ret = gch_op_alloc_plain(h, o->slot, o->len, r, &obj);
-		if (!ret)
-			o->result = gch_ref_of(h, obj);
-	}
-	if (ret)
-		return ret;
+	return gch_batch_move_check(*s0, *s1);
+}
+
+/*
+ * The program's references the operands give up kept them alive while the
+ * object was published (publishing may collect); now they are its slots'.
+ */
+static __always_inline void gch_batch_move_in(struct gch_heap *h,
+					      struct gch_obj *obj,
+					      struct gch_obj *s0,
+					      struct gch_obj *s1)
+{
 	gch_track_for(h, obj, s0);
 	gch_track_for(h, obj, s1);
 	if (s0) {
@@ -442,12 +442,39 @@ static noinline int gch_batch_alloc_slow(struct gch_heap *h,
 		gch_slots(obj)[1] = s1->idx;
 		s1->urefs--;
 	}
+}
+
+/*
+ * ALLOC_MOVE with operands, and ALLOC and ALLOC_MOVE of an object that is
+ * not a cell: out of line, so that the batch loop's page holds the rest.
+ */
+static noinline int gch_batch_alloc_slow(struct gch_heap *h,
+					 struct gch_batch_run *b, u32 i,
+					 struct gch_reap *r)
+{
+	struct gcheap_batch_op *o = &b->ops[i];
+	struct gch_obj *obj, *s0, *s1;
+	int ret;
+
+	ret = gch_batch_move_find(h, b, o, &s0, &s1);
+	if (ret)
+		return ret;
+	if (b->big_allocs && gch_batch_big_alloc(b, i)) {
+		ret = gch_batch_publish_big(h, b, i, r, &obj);
+	} else {
+		ret = gch_op_alloc_plain(h, o->slot, o->len, r, &obj);
+		if (!ret)
+			o->result = gch_ref_of(h, obj);
+	}
+	if (ret)
+		return ret;
+	gch_batch_move_in(h, obj, s0, s1);
 	if (o->off & GCH_ALLOC_SEALED)	/* it came unsealed */
 		obj->sealed = 1;
 	return 0;
 }
 
-/* ALLOC and ALLOC_MOVE; a plain ALLOC's object is a cell of the heap's. */
+/* ALLOC and ALLOC_MOVE: most are of cells, with no operands. */
 static __always_inline int gch_batch_alloc(struct gch_heap *h,
 					   struct gch_batch_run *b, u32 i,
 					   struct gch_reap *r)
@@ -456,10 +483,10 @@ static __always_inline int gch_batch_alloc(struct gch_heap *h,
 	struct gch_obj *obj;
 	int ret;
 
-	if (o->op != GCH_OP_ALLOC || (b->big_allocs && gch_batch_big_alloc(b, i)))
+	if (o->a || o->b || (b->big_allocs && gch_batch_big_alloc(b, i)))
 		return gch_batch_alloc_slow(h, b, i, r);
 	ret = gch_op_alloc_plain(h, o->slot, o->len, r, &obj);
-	if (ret)
+	if (unlikely(ret))
 		return ret;
 	o->result = gch_ref_of(h, obj);
 	if (o->off & GCH_ALLOC_SEALED)	/* it came unsealed */
@@ -481,8 +508,9 @@ static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 	case GCH_OP_ALLOC_MOVE:
 		return gch_batch_alloc(h, b, i, r);
 	case GCH_OP_INCREF:
+		return gch_op_refop(h, a, true, r);
 	case GCH_OP_DECREF:
-		return gch_op_refop(h, a, o->op == GCH_OP_INCREF, r);
+		return gch_op_refop(h, a, false, r);
 	case GCH_OP_SET_SLOT:
 		return gch_op_set_slot(h, a, o->slot, gch_batch_operand(b, o->b),
 				       r);
@@ -507,11 +535,14 @@ static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 /*
  * Every op in order, under one hold of the lock.  The loop, with the ops
  * programs run most inline in it (ops.h, release.h), is on a page of its
- * own: under emulation (QEMU's TCG, where make bench runs) a jump to code
- * on another page is looked up, not chained, and costs as much as tens of
- * instructions, as does every return (BENCHMARKS.md, "Eleventh session").
+ * own, as gch_ioc_batch() with its loops over the ops is: under emulation
+ * (QEMU's TCG, where make bench runs) a jump to code on another page is
+ * looked up, not chained, and costs as much as tens of instructions, as
+ * does every return (BENCHMARKS.md, "Eleventh session").  What the loop
+ * runs seldom is out of line, so that each fits its page; the static
+ * checks hold them to it (hot_pages, scripts/test/static-checks).
  */
-static noinline __section(".text.gch_hot") __aligned(PAGE_SIZE) int
+static noinline __section(".text.gch_hot.run") __aligned(PAGE_SIZE) int
 gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 		     struct gch_reap *r)
 {
@@ -676,7 +707,11 @@ static void gch_batch_release(struct gch_heap *h, struct gch_batch_run *b)
 int gch_ioc_batch(struct gch_heap *h, void *arg)
 {
 	struct gcheap_batch *a = arg;
-	struct gch_batch_run b = { .count = a->count };
+	struct gch_batch_run b = {
+		.count = a->count,
+		.max_slots = READ_ONCE(gch_max_slots),
+		.max_payload = READ_ONCE(gch_max_payload),
+	};
 	struct gch_reap r = {};
 	int ret;
 

@@ -700,12 +700,14 @@ extern const u16 gch_class_size[GCH_NCLASS];
 extern u8 gch_class_by8[GCH_INLINE_MAX / 8 + 1];
 struct gch_obj *gch_obj_alloc(const struct gcheap_alloc *a, gfp_t gfp);
 void gch_obj_free(struct gch_obj *obj);
-bool gch_alloc_is_plain(const struct gcheap_alloc *a);
 int gch_cache_refill(struct gch_heap *h, unsigned int c);
 void gch_chunk_unlist(struct gch_heap *h, struct gch_chunk *ch);
+void gch_chunk_full(struct gch_heap *h, struct gch_chunk *ch);
+void gch_chunk_refile(struct gch_heap *h, struct gch_chunk *ch,
+		      struct gch_reap *r);
 u32 gch_chunks_free_cells(struct gch_heap *h, u64 *bytes);
 void gch_cache_drain(struct gch_heap *h);
-void gch_reap_free(struct gch_reap *r);
+void gch_reap_free_list(struct gch_reap *r);
 
 /* table.c */
 s64 gch_handle_alloc_slow(struct gch_heap *h);
@@ -718,6 +720,8 @@ void gch_list_splice_tail(struct gch_heap *h, enum gch_list from,
 
 /* object.c */
 void gch_yield(struct gch_heap *h);
+struct gch_obj *gch_lookup_collecting(struct gch_heap *h, struct gch_obj *obj);
+void gch_track_new(struct gch_heap *h, struct gch_obj *obj);
 int gch_obj_publish(struct gch_heap *h, struct gch_obj *obj);
 int gch_cell_alloc(struct gch_heap *h, u32 nslots, u32 size,
 		   struct gch_obj **out);
@@ -728,8 +732,6 @@ void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 void gch_forget_special(struct gch_heap *h, struct gch_obj *obj);
 void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
 		     struct gch_reap *r);
-int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
-		 struct gch_obj *target, struct gch_reap *r);
 
 /* heap.c */
 struct gch_heap *gch_heap_create(void);
@@ -749,10 +751,10 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p);
 
 /* ioctl.c */
 struct file;
-int gch_copy_in(void *dst, const void __user *src, size_t len);
 long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
-/* batch.c */
+/* batch.c; the ioctl on a page of its own, see gch_batch_run_locked() */
+__section(".text.gch_hot.batch") __aligned(PAGE_SIZE)
 int gch_ioc_batch(struct gch_heap *h, void *arg);
 void gch_batch_heap_free(struct gch_heap *h);
 
@@ -856,6 +858,18 @@ static inline void gch_heap_lock(struct gch_heap *h)
 }
 
 /**
+ * gch_reap_free() - free what a locked section released
+ * @r: the released objects and chunks; emptied
+ *
+ * Called without the heap lock.  Inline: most sections release nothing.
+ */
+static inline void gch_reap_free(struct gch_reap *r)
+{
+	if (unlikely(r->head || r->chunks))
+		gch_reap_free_list(r);
+}
+
+/**
  * gch_heap_unlock() - drop the heap lock, then free what was released
  * @h: the heap, locked
  * @r: what the locked section released
@@ -926,6 +940,19 @@ static inline bool gch_is_inline(u32 nslots, u32 size, unsigned int flags)
 	if (flags & GCH_OF_EXT)
 		end = ALIGN(end, sizeof(u64));
 	return end + gch_ext_bytes(flags) <= GCH_INLINE_MAX;
+}
+
+/**
+ * gch_alloc_is_plain() - whether objects of a shape come from a heap's cache
+ * @a: the shape, validated
+ *
+ * Return: true for no flags but GCH_ALLOC_SEALED, no tag or cookie, and
+ * data that fits inline.
+ */
+static inline bool gch_alloc_is_plain(const struct gcheap_alloc *a)
+{
+	return !(a->flags & ~GCH_ALLOC_SEALED) && !a->tag && !a->cookie &&
+	       gch_is_inline(a->nslots, a->size, 0);
 }
 
 /* The bytes of a plain object's cell: header and data, 4-byte aligned */
@@ -1044,9 +1071,7 @@ static inline struct gch_chunk *gch_chunk_of(const struct gch_obj *obj)
  * @obj: a plain object out of the heap, or never published
  * @r: where a chunk it empties goes, to be freed after unlocking
  *
- * A chunk that empties is freed unless it is the only one of its class
- * with cells to give: a program that allocates and drops one object at a
- * time reuses one cell, not one chunk.
+ * A chunk that was full, or empties, is refiled (gch_chunk_refile()).
  */
 static inline void gch_cell_put(struct gch_heap *h, struct gch_obj *obj,
 				struct gch_reap *r)
@@ -1056,13 +1081,10 @@ static inline void gch_cell_put(struct gch_heap *h, struct gch_obj *obj,
 	lockdep_assert_held(&h->lock);
 	obj->gc_refs = ch->free;
 	ch->free = (unsigned long)obj & (GCH_CHUNK_SIZE - 1);
-	if (!ch->avail++)	/* it was full */
-		list_move(&ch->link, &h->chunks[ch->class]);
-	if (ch->avail != ch->cells || list_is_singular(&h->chunks[ch->class]))
-		return;
-	gch_chunk_unlist(h, ch);
-	ch->reap_next = r->chunks;
-	r->chunks = ch;
+	ch->avail++;
+	/* it was full, or it is empty: a chunk has more than one cell */
+	if (unlikely(ch->avail == 1 || ch->avail == ch->cells))
+		gch_chunk_refile(h, ch, r);
 }
 
 /*
@@ -1109,8 +1131,8 @@ gch_cell_take(struct gch_heap *h, u32 nslots, u32 size, u32 idx, u32 seq)
 		off = ch->bump;
 		ch->bump += csize;
 	}
-	if (!--ch->avail)
-		list_move(&ch->link, &h->full_chunks);
+	if (unlikely(!--ch->avail))
+		gch_chunk_full(h, ch);
 	obj = (void *)ch + off;
 	*obj = (struct gch_obj){
 		.link = { .nslots8 = nslots, .size8 = size },
@@ -1317,7 +1339,7 @@ static inline u64 gch_ref_entry(struct gch_heap *h, u64 ref)
 	unsigned long idx = gch_ref_idx(ref), used = h->table_used;
 
 	lockdep_assert_held(&h->lock);
-	if (gch_ref_heap(ref) != h->id || idx - 1 >= used - 1)
+	if (unlikely(gch_ref_heap(ref) != h->id || idx - 1 >= used - 1))
 		return GCH_ENT_FREE;
 	/* a program's index: no load past the table even speculatively */
 	return h->table[array_index_nospec(idx, used)];
@@ -1337,19 +1359,13 @@ static inline struct gch_obj *gch_lookup(struct gch_heap *h, u64 ref)
 	struct gch_obj *obj;
 
 	lockdep_assert_held(&h->lock);
-	if (ent & (GCH_ENT_FREE | GCH_ENT_WEAK))
+	if (unlikely(ent & (GCH_ENT_FREE | GCH_ENT_WEAK)))
 		return NULL;
 	obj = gch_ent_obj(ent);
-	if (obj->seq != gch_ref_seq(ref))
+	if (unlikely(obj->seq != gch_ref_seq(ref)))
 		return NULL;
-	if (unlikely(obj->flags & GCH_OF_COLLECTING)) {
-		/* Garbage a collection is freeing is gone already (gc.c). */
-		if (obj->flags & GCH_OF_UNREACHABLE &&
-		    h->pass.phase == GCH_PASS_FREE)
-			return NULL;
-		/* Named by the program: a root of the pass deciding. */
-		gch_pass_touched(h, obj);
-	}
+	if (unlikely(obj->flags & GCH_OF_COLLECTING))
+		return gch_lookup_collecting(h, obj);
 	return obj;
 }
 
@@ -1385,7 +1401,7 @@ static inline int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
 	u64 ent;
 
 	lockdep_assert_held(&h->lock);
-	if (!h->free_idx) {
+	if (unlikely(!h->free_idx)) {
 		s64 v = gch_handle_alloc_slow(h);
 
 		if (v < 0)
@@ -1409,7 +1425,7 @@ static inline int gch_handle_alloc(struct gch_heap *h, u32 *idx, u32 *seq)
  */
 static inline bool gch_handle_retire(struct gch_heap *h, u32 idx, u32 seq)
 {
-	if (seq != h->seq_last)
+	if (likely(seq != h->seq_last))
 		return false;
 	h->table[idx] = GCH_ENT_FREE;
 	return true;
@@ -1550,7 +1566,7 @@ static inline void gch_track(struct gch_heap *h, struct gch_obj *obj)
 {
 	lockdep_assert_held(&h->lock);
 	if (!gch_tracked(obj))
-		gch_list_add_tail(h, GCH_L_GEN0, obj);
+		gch_track_new(h, obj);
 }
 
 /**
@@ -1615,7 +1631,7 @@ static inline void gch_touch(struct gch_heap *h, struct gch_obj *obj)
 static inline int gch_incref(struct gch_heap *h, struct gch_obj *obj)
 {
 	lockdep_assert_held(&h->lock);
-	if (obj->refcnt >= GCH_REF_MAX)
+	if (unlikely(obj->refcnt >= GCH_REF_MAX))
 		return -EOVERFLOW;
 	gch_touch(h, obj);
 	obj->refcnt++;
@@ -1682,7 +1698,7 @@ static inline int gch_user_get(struct gch_heap *h, struct gch_obj *obj)
 static inline int gch_user_drop(struct gch_heap *h, struct gch_obj *obj)
 {
 	lockdep_assert_held(&h->lock);
-	if (!obj->urefs)
+	if (unlikely(!obj->urefs))
 		return -EINVAL;
 	obj->urefs--;
 	return gch_decref_last(h, obj);
@@ -1735,7 +1751,8 @@ static inline int gch_alloc_check(const struct gcheap_alloc *a)
 static inline void gch_gc_note_alloc(struct gch_heap *h)
 {
 	lockdep_assert_held(&h->lock);
-	if (!h->gc_queued && h->gen[0].count > h->gen[0].threshold)
+	if (unlikely(!h->gc_queued &&
+		     h->gen[0].count > h->gen[0].threshold))
 		gch_gc_queue(h);
 }
 

@@ -26,48 +26,8 @@
 /* Payload copies up to this size go through the stack. */
 #define GCH_BOUNCE	256
 
-/**
- * gch_copy_in() - copy a struct from user space, a word at a time
- * @dst: kernel buffer
- * @src: user address
- * @len: bytes
- *
- * An ioctl's struct or a batch op is a few words.  copy_from_user() moves
- * them with a string instruction whose fixed cost dominates at that size
- * (and which emulators such as QEMU's TCG run a byte at a time: measured
- * at 3.6 ns a byte against 0.4 for word moves); single loads do not.
- * Lengths that are not a multiple of a word go through copy_from_user().
- *
- * Return: 0 or -EFAULT.
- */
-int gch_copy_in(void *dst, const void __user *src, size_t len)
-{
-	const unsigned long __user *s = src;
-	unsigned long *d = dst;
-	size_t i;
-
-	if (len % sizeof(long))
-		return copy_from_user(dst, src, len) ? -EFAULT : 0;
-	if (!user_access_begin(src, len))
-		return -EFAULT;
-	/* four words a turn: a batch of ops is five words an op */
-	for (i = 0; i + 4 <= len / sizeof(long); i += 4) {
-		unsafe_get_user(d[i], &s[i], fault);
-		unsafe_get_user(d[i + 1], &s[i + 1], fault);
-		unsafe_get_user(d[i + 2], &s[i + 2], fault);
-		unsafe_get_user(d[i + 3], &s[i + 3], fault);
-	}
-	for (; i < len / sizeof(long); i++)
-		unsafe_get_user(d[i], &s[i], fault);
-	user_access_end();
-	return 0;
-fault:
-	user_access_end();
-	return -EFAULT;
-}
-
-/* The same, out. */
-static int gch_copy_out(void __user *dst, const void *src, size_t len)
+/* gch_copy_in(), out. */
+static __always_inline int gch_copy_out(void __user *dst, const void *src, size_t len)
 {
 	const unsigned long *s = src;
 	unsigned long __user *d = dst;
@@ -194,7 +154,8 @@ static void gch_undo_alloc(struct gch_heap *h, void *arg)
 	gch_heap_unlock(h, &r);
 }
 
-static int gch_ioc_refop(struct gch_heap *h, struct gcheap_ref *a, bool inc)
+static __always_inline int gch_ioc_refop(struct gch_heap *h,
+					 struct gcheap_ref *a, bool inc)
 {
 	struct gch_reap r = {};
 	int ret;
@@ -588,8 +549,8 @@ static const struct gch_ioctl_desc *gch_ioctl_find(unsigned int cmd)
  * Copy the result out, zero-filling a newer caller's larger struct; an
  * older caller's smaller one gets what it has room for.
  */
-static int gch_ioctl_out(void __user *uarg, const void *karg, size_t ksize,
-			 size_t usize)
+static __always_inline int gch_ioctl_out(void __user *uarg, const void *karg,
+					 size_t ksize, size_t usize)
 {
 	if (gch_copy_out(uarg, karg, min(ksize, usize)))
 		return -EFAULT;
@@ -639,7 +600,7 @@ static noinline long gch_ioctl_large(struct gch_heap *h,
 				     const struct gch_ioctl_desc *d,
 				     unsigned int cmd, void __user *uarg)
 {
-	union gch_ioctl_arg karg;
+	union gch_ioctl_arg karg __uninitialized;	/* as gch_ioctl()'s */
 
 	BUILD_BUG_ON(sizeof(karg) > 1024);
 	return gch_ioctl_run(h, d, cmd, uarg, &karg);
@@ -669,7 +630,12 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	const struct gch_ioctl_desc *d = gch_ioctl_find(cmd);
 	struct gch_heap *h = file->private_data;
 	void __user *uarg = (void __user *)arg;
-	u64 karg[GCH_SMALL_ARG / sizeof(u64)];
+	/*
+	 * Not cleared on entry (INIT_STACK_ALL_ZERO would, a string store):
+	 * gch_ioctl_run() fills the command's size of it, from user space or
+	 * with zeroes, before anything reads it, and copies out no more.
+	 */
+	u64 karg[GCH_SMALL_ARG / sizeof(u64)] __uninitialized;
 
 	if (!d)
 		return -ENOTTY;

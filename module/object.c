@@ -27,6 +27,38 @@ void gch_yield(struct gch_heap *h)
 EXPORT_SYMBOL_IF_KUNIT(gch_yield);
 
 /**
+ * gch_lookup_collecting() - gch_lookup() of an object a collection holds
+ * @h: the heap, locked
+ * @obj: the object a ref names, GCH_OF_COLLECTING
+ *
+ * Return: NULL for garbage the collection is freeing (gone already, see
+ * gc.c), else @obj, now a root of the pass deciding: the program named it.
+ */
+struct gch_obj *gch_lookup_collecting(struct gch_heap *h, struct gch_obj *obj)
+{
+	lockdep_assert_held(&h->lock);
+	if (obj->flags & GCH_OF_UNREACHABLE && h->pass.phase == GCH_PASS_FREE)
+		return NULL;
+	gch_pass_touched(h, obj);
+	return obj;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_lookup_collecting);
+
+/**
+ * gch_track_new() - gch_track() of an object not tracked yet
+ * @h: the heap, locked
+ * @obj: a live object in no list
+ *
+ * Out of line: an object is tracked once in its life.
+ */
+void gch_track_new(struct gch_heap *h, struct gch_obj *obj)
+{
+	lockdep_assert_held(&h->lock);
+	gch_list_add_tail(h, GCH_L_GEN0, obj);
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_track_new);
+
+/**
  * gch_obj_publish() - give a new object a ref and put it in generation 0
  * @h: the heap, locked
  * @obj: from gch_obj_alloc()
@@ -58,6 +90,7 @@ int gch_cell_alloc(struct gch_heap *h, u32 nslots, u32 size,
 	lockdep_assert_held(&h->lock);
 	return gch_cell_publish(h, nslots, size, out);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_cell_alloc);
 
 /**
  * gch_op_publish() - publish a new object, collecting once if that helps
@@ -102,6 +135,7 @@ void gch_forget_special(struct gch_heap *h, struct gch_obj *obj)
 	if (obj->flags & GCH_OF_EXT)
 		gch_tag_account(h, obj, false);
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_forget_special);
 
 /**
  * gch_obj_reap() - take a dead object out of its heap, leaving its slots
@@ -122,6 +156,63 @@ void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 	gch_reap_add(h, r, obj);
 }
 
+/*
+ * Drop the references a dead object's slots hold; an object that dies of
+ * it is unpublished and pushed on @stack.  The handle table neither moves
+ * nor grows meanwhile (only an allocation grows it).  Return: the slots.
+ */
+static __always_inline u32 gch_release_slots(struct gch_heap *h,
+					     struct gch_obj *o,
+					     struct gch_obj **stack)
+{
+	const u64 *table = h->table;
+	u32 used = h->table_used, n = gch_nslots(o), i;
+	const u32 *slots = gch_slots(o);
+
+	for (i = 0; i < n; i++) {
+		struct gch_obj *t = gch_slot_in(table, used, slots[i]);
+
+		if (!t)
+			continue;
+		gch_touch(h, t);
+		if (--t->refcnt)
+			continue;
+		if (t->flags & GCH_OF_FINALIZE && gch_wants_finalize(h, t)) {
+			gch_finalize(h, t);
+			continue;
+		}
+		gch_unpublish(h, t);
+		gch_set_free_next(t, *stack);
+		*stack = t;
+	}
+	return n;
+}
+
+/*
+ * Release an object whose count reached zero and, iteratively, everything
+ * it alone kept alive.  The stack is threaded through the dying objects
+ * themselves, so a chain of any length takes no extra memory and no
+ * recursion.
+ */
+static void gch_release_chain(struct gch_heap *h, struct gch_obj *obj,
+			      struct gch_reap *r)
+{
+	struct gch_obj *stack = NULL;
+	unsigned long work = 0;
+
+	gch_unpublish(h, obj);
+	for (;;) {
+		u32 n = gch_release_slots(h, obj, &stack);
+
+		gch_resched(h, &work, 1 + n);
+		gch_reap_add(h, r, obj);
+		if (!stack)
+			return;
+		obj = stack;
+		stack = gch_free_next(obj);
+	}
+}
+
 /**
  * gch_decref_zero() - what gch_decref() does when the count reaches zero
  * @h: the heap, locked
@@ -135,38 +226,9 @@ void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
 		     struct gch_reap *r)
 {
 	lockdep_assert_held(&h->lock);
-	gch_release_zero(h, obj, r);
+	if (obj->flags & GCH_OF_FINALIZE && gch_wants_finalize(h, obj))
+		gch_finalize(h, obj);
+	else
+		gch_release_chain(h, obj, r);
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_decref_zero);
-
-/**
- * gch_set_slot() - store a reference in a slot
- * @h: the heap, locked
- * @obj: a live object
- * @slot: an index below gch_nslots(@obj)
- * @target: a live object of @h, or NULL to clear the slot
- * @r: collects what dies
- *
- * Return: 0, or -EOVERFLOW with nothing changed.
- */
-int gch_set_slot(struct gch_heap *h, struct gch_obj *obj, u32 slot,
-		 struct gch_obj *target, struct gch_reap *r)
-{
-	u32 *slots = gch_slots(obj);
-	u32 old = slots[slot];
-	int ret;
-
-	lockdep_assert_held(&h->lock);
-	gch_touch(h, obj);
-	if (target) {
-		ret = gch_incref(h, target);
-		if (ret)
-			return ret;
-		gch_track_for(h, obj, target);
-	}
-	slots[slot] = target ? target->idx : 0;
-	if (gch_slot_obj(h, old))
-		gch_decref(h, gch_slot_obj(h, old), r);
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_set_slot);

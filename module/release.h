@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gcheap: releasing an object whose count reached zero, and what it alone
- * kept alive, inline where the operations drop references (the batch
- * loop, the single ioctls: ops.h) and out of line for every other caller
- * (gch_decref_zero(), object.c).  Under emulation a call, and a return
- * above all, costs far more than its count of instructions
- * (BENCHMARKS.md, "Eleventh session").  Everything here runs under the
- * heap lock, held by the caller; see "Locking" in gcheap.h.
+ * gcheap: releasing an object whose count reached zero.  The steps every
+ * release takes, and the whole release of an object that keeps nothing
+ * else alive (the usual one), inline where the operations drop references
+ * (the batch loop, the single ioctls: ops.h); the release of what an
+ * object alone kept alive, iteratively, out of line (gch_decref_zero(),
+ * object.c).  Under emulation a call, and a return above all, costs far
+ * more than its count of instructions (BENCHMARKS.md, "Eleventh
+ * session").  Everything here runs under the heap lock, held by the
+ * caller; see "Locking" in gcheap.h.
  */
 #ifndef GCHEAP_MODULE_RELEASE_H
 #define GCHEAP_MODULE_RELEASE_H
@@ -62,71 +64,36 @@ static __always_inline void gch_reap_add(struct gch_heap *h,
 }
 
 /*
- * Drop the references a dead object's slots hold; an object that dies of
- * it is unpublished and pushed on @stack.  The handle table neither moves
- * nor grows meanwhile (only an allocation grows it).  Return: the slots.
+ * Release @obj now if it keeps nothing else alive and needs no more than
+ * its own steps: a cell, in no list, with every slot empty, no finalizer,
+ * weakref or ext, not frozen.  Return: whether it did.
  */
-static __always_inline u32 gch_release_slots(struct gch_heap *h,
-					     struct gch_obj *o,
-					     struct gch_obj **stack)
+static __always_inline bool gch_release_lone(struct gch_heap *h,
+					     struct gch_obj *obj,
+					     struct gch_reap *r)
 {
-	const u64 *table = h->table;
-	u32 used = h->table_used, n = gch_nslots(o), i;
-	const u32 *slots = gch_slots(o);
+	const u32 *slots = (const u32 *)(obj + 1);
+	u32 n = obj->link.nslots8, i;
 
-	for (i = 0; i < n; i++) {
-		struct gch_obj *t = gch_slot_in(table, used, slots[i]);
-
-		if (!t)
-			continue;
-		gch_touch(h, t);
-		if (--t->refcnt)
-			continue;
-		if (t->flags & GCH_OF_FINALIZE && gch_wants_finalize(h, t)) {
-			gch_finalize(h, t);
-			continue;
-		}
-		gch_unpublish(h, t);
-		gch_set_free_next(t, *stack);
-		*stack = t;
-	}
-	return n;
-}
-
-/*
- * Release an object whose count reached zero and, iteratively, everything
- * it alone kept alive.  The stack is threaded through the dying objects
- * themselves, so a chain of any length takes no extra memory and no
- * recursion.
- */
-static __always_inline void gch_release_chain(struct gch_heap *h,
-					      struct gch_obj *obj,
-					      struct gch_reap *r)
-{
-	struct gch_obj *stack = NULL;
-	unsigned long work = 0;
-
+	/* GCH_OF_FINALIZE implies GCH_OF_EXT */
+	if (unlikely(obj->flags & (GCH_OF_WEAKREFS | GCH_OF_EXT) ||
+		     obj->gen == GCH_GEN_PERMANENT ||
+		     !gch_obj_is_inline(obj) || gch_tracked(obj)))
+		return false;
+	for (i = 0; i < n; i++)
+		if (unlikely(slots[i]))
+			return false;
 	gch_unpublish(h, obj);
-	for (;;) {
-		u32 n = gch_release_slots(h, obj, &stack);
-
-		gch_resched(h, &work, 1 + n);
-		gch_reap_add(h, r, obj);
-		if (!stack)
-			return;
-		obj = stack;
-		stack = gch_free_next(obj);
-	}
+	gch_reap_add(h, r, obj);
+	return true;
 }
 
-/* gch_decref_zero(), inline */
+/* gch_decref_zero(), its usual case inline */
 static __always_inline void gch_release_zero(struct gch_heap *h,
 					     struct gch_obj *obj,
 					     struct gch_reap *r)
 {
-	if (obj->flags & GCH_OF_FINALIZE && gch_wants_finalize(h, obj))
-		gch_finalize(h, obj);
-	else
-		gch_release_chain(h, obj, r);
+	if (unlikely(!gch_release_lone(h, obj, r)))
+		gch_decref_zero(h, obj, r);
 }
 #endif /* GCHEAP_MODULE_RELEASE_H */

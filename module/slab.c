@@ -222,6 +222,48 @@ void gch_chunk_unlist(struct gch_heap *h, struct gch_chunk *ch)
 EXPORT_SYMBOL_IF_KUNIT(gch_chunk_unlist);
 
 /**
+ * gch_chunk_full() - a chunk whose last free cell was taken
+ * @h: the heap, locked
+ * @ch: the chunk
+ *
+ * Out of line, as what follows: once in a chunk's fill, off the allocation
+ * path's page (see gch_batch_run_locked()).
+ */
+void gch_chunk_full(struct gch_heap *h, struct gch_chunk *ch)
+{
+	lockdep_assert_held(&h->lock);
+	list_move(&ch->link, &h->full_chunks);
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_chunk_full);
+
+/**
+ * gch_chunk_refile() - a chunk that was full or has emptied
+ * @h: the heap, locked
+ * @ch: the chunk a cell just went back to
+ * @r: where a chunk taken out goes, to be freed after unlocking
+ *
+ * A full chunk with a cell free again goes back to its class's list.  An
+ * empty one is freed unless it is the only one of its class with cells to
+ * give: a program that allocates and drops one object at a time reuses
+ * one cell, not one chunk.
+ */
+void gch_chunk_refile(struct gch_heap *h, struct gch_chunk *ch,
+		      struct gch_reap *r)
+{
+	struct list_head *class = &h->chunks[ch->class];
+
+	lockdep_assert_held(&h->lock);
+	if (ch->avail == 1)
+		list_move(&ch->link, class);
+	if (ch->avail != ch->cells || list_is_singular(class))
+		return;
+	gch_chunk_unlist(h, ch);
+	ch->reap_next = r->chunks;
+	r->chunks = ch;
+}
+EXPORT_SYMBOL_IF_KUNIT(gch_chunk_refile);
+
+/**
  * gch_chunks_free_cells() - the cells a heap's chunks have free
  * @h: the heap, locked
  * @bytes: their bytes
@@ -367,20 +409,6 @@ fail:
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_obj_alloc);
 
-/**
- * gch_alloc_is_plain() - whether objects of a shape come from a heap's cache
- * @a: the shape, validated
- *
- * Return: true for no flags but GCH_ALLOC_SEALED, no tag or cookie, and
- * data that fits inline.
- */
-bool gch_alloc_is_plain(const struct gcheap_alloc *a)
-{
-	return !(a->flags & ~GCH_ALLOC_SEALED) && !a->tag && !a->cookie &&
-	       gch_is_inline(a->nslots, a->size, 0);
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_alloc_is_plain);
-
 /* Free what an object has beside its slab object. */
 static void gch_obj_free_extras(struct gch_obj *obj)
 {
@@ -431,8 +459,13 @@ u64 gch_shape_mem(u32 nslots, u32 size, unsigned int flags)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_shape_mem);
 
-/* gch_reap_free() for a non-empty list (its buffer costs a clear). */
-static noinline void gch_reap_free_list(struct gch_reap *r)
+/**
+ * gch_reap_free_list() - gch_reap_free() for a non-empty list
+ * @r: the released objects and chunks; emptied
+ *
+ * Out of line: its buffer costs a clear.
+ */
+void gch_reap_free_list(struct gch_reap *r)
 {
 	struct gch_obj *obj = r->head, *next;
 	void *bulk[GCH_BULK_FREE];
@@ -464,16 +497,5 @@ static noinline void gch_reap_free_list(struct gch_reap *r)
 			cond_resched();
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(gch_reap_free_list);
 
-/**
- * gch_reap_free() - free what a locked section released
- * @r: the released objects; emptied
- *
- * Called without the heap lock.
- */
-void gch_reap_free(struct gch_reap *r)
-{
-	if (r->head || r->chunks)
-		gch_reap_free_list(r);
-}
-EXPORT_SYMBOL_IF_KUNIT(gch_reap_free);
