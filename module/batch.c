@@ -446,11 +446,12 @@ static __always_inline void gch_batch_move_in(struct gch_heap *h,
 
 /*
  * ALLOC_MOVE with operands, and ALLOC and ALLOC_MOVE of an object that is
- * not a cell: out of line, so that the batch loop's page holds the rest.
+ * not a cell: out of line, so that the batch loop's page holds the rest,
+ * and on a page of its own.
  */
-static noinline int gch_batch_alloc_slow(struct gch_heap *h,
-					 struct gch_batch_run *b, u32 i,
-					 struct gch_reap *r)
+static noinline __section(".text.gch_hot.alloc") __aligned(PAGE_SIZE) int
+gch_batch_alloc_slow(struct gch_heap *h, struct gch_batch_run *b, u32 i,
+		     struct gch_reap *r)
 {
 	struct gcheap_batch_op *o = &b->ops[i];
 	struct gch_obj *obj, *s0, *s1;

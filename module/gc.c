@@ -571,9 +571,12 @@ void gch_pass_start(struct gch_heap *h, int generation)
 }
 EXPORT_SYMBOL_IF_KUNIT(gch_pass_start);
 
-/* The phases' work, in order, as far as @budget goes. */
-static bool gch_pass_work(struct gch_heap *h, long *budget,
-			  struct gch_reap *r)
+/*
+ * The phases' work, in order, as far as @budget goes.  Its walks on a page
+ * of their own, as the batch loop's (gch_batch_run_locked()).
+ */
+static __section(".text.gch_hot.collect") __aligned(PAGE_SIZE) bool
+gch_pass_work(struct gch_heap *h, long *budget, struct gch_reap *r)
 {
 	struct gch_pass *p = &h->pass;
 

@@ -730,6 +730,8 @@ int gch_op_publish(struct gch_heap *h, struct gch_obj *obj,
 void gch_obj_reap(struct gch_heap *h, struct gch_obj *obj,
 		  struct gch_reap *r);
 void gch_forget_special(struct gch_heap *h, struct gch_obj *obj);
+/* the release of a chain on a page of its own, see gch_batch_run_locked() */
+__section(".text.gch_hot.release") __aligned(PAGE_SIZE)
 void gch_decref_zero(struct gch_heap *h, struct gch_obj *obj,
 		     struct gch_reap *r);
 
