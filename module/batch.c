@@ -105,7 +105,7 @@ static long gch_batch_check_alloc(const struct gch_batch_run *b, u32 i)
 
 	if (o->off & ~GCH_ALLOC_SEALED)
 		return -EINVAL;
-	if (o->op == GCH_OP_ALLOC && (o->a || o->b))
+	if (o->op == GCH_OP_ALLOC && (o->a | o->b))
 		return -EINVAL;
 	if (!gch_batch_operand_ok(b, i, o->b) || (o->a && o->slot < 1) ||
 	    (o->b && o->slot < 2))
@@ -137,15 +137,15 @@ static long gch_batch_check_op(struct gch_batch_run *b, u32 i)
 	case GCH_OP_INCREF:
 	case GCH_OP_DECREF:
 	case GCH_OP_SEAL:
-		return o->b || o->slot || o->off || o->len ? -EINVAL : 0;
+		return o->b | o->slot | o->off | o->len ? -EINVAL : 0;
 	case GCH_OP_SET_SLOT:
 		if (!gch_batch_operand_ok(b, i, o->b))
 			return -EINVAL;
-		return o->off || o->len ? -EINVAL : 0;
+		return o->off | o->len ? -EINVAL : 0;
 	case GCH_OP_GET_SLOT:
 	case GCH_OP_PEEK_SLOT:
 		b->results = true;
-		return o->b || o->off || o->len ? -EINVAL : 0;
+		return o->b | o->off | o->len ? -EINVAL : 0;
 	case GCH_OP_READ:
 		b->reads = true;
 		fallthrough;
@@ -481,7 +481,7 @@ static __always_inline int gch_batch_alloc(struct gch_heap *h,
 					   struct gch_reap *r)
 {
 	struct gcheap_batch_op *o = &b->ops[i];
-	struct gch_obj *obj;
+	struct gch_obj *obj __uninitialized;	/* set on success: no clear an op */
 	int ret;
 
 	if (o->a || o->b || (b->big_allocs && gch_batch_big_alloc(b, i)))
@@ -501,7 +501,7 @@ static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 {
 	struct gcheap_batch_op *o = &b->ops[i];
 	u64 a = gch_batch_operand(b, o->a);
-	u8 *p;
+	u8 *p __uninitialized;	/* set on success: no clear an op */
 	int ret;
 
 	switch (o->op) {
