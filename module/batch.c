@@ -499,9 +499,9 @@ static __always_inline int gch_batch_alloc(struct gch_heap *h,
 static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 			size_t *pos, struct gch_reap *r)
 {
+	u8 *p __uninitialized;	/* set on success: no clear an op */
 	struct gcheap_batch_op *o = &b->ops[i];
 	u64 a = gch_batch_operand(b, o->a);
-	u8 *p __uninitialized;	/* set on success: no clear an op */
 	int ret;
 
 	switch (o->op) {
