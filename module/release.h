@@ -15,16 +15,24 @@
 
 #include "gcheap.h"
 
+/*
+ * Whether a dead object needs more than a cell's steps to leave the heap
+ * (gch_forget_special()): weakrefs, an ext record, data beside it, frozen.
+ */
+static __always_inline bool gch_forget_is_special(const struct gch_obj *obj)
+{
+	/* GCH_OF_FINALIZE implies GCH_OF_EXT */
+	return obj->flags & (GCH_OF_WEAKREFS | GCH_OF_EXT) ||
+	       obj->gen == GCH_GEN_PERMANENT || !gch_obj_is_inline(obj);
+}
+
 /* Take a dead object out of the heap, but for its list. */
 static __always_inline void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 {
 	u64 mem = gch_cell_mem(obj->link.nslots8, obj->link.size8);
 	u32 size = obj->link.size8;
 
-	/* GCH_OF_FINALIZE implies GCH_OF_EXT */
-	if (unlikely(obj->flags & (GCH_OF_WEAKREFS | GCH_OF_EXT) ||
-		     obj->gen == GCH_GEN_PERMANENT ||
-		     !gch_obj_is_inline(obj))) {
+	if (unlikely(gch_forget_is_special(obj))) {
 		gch_forget_special(h, obj);
 		mem = gch_obj_mem(obj);
 		size = gch_size(obj);
@@ -75,10 +83,7 @@ static __always_inline bool gch_release_lone(struct gch_heap *h,
 	const u32 *slots = (const u32 *)(obj + 1);
 	u32 n = obj->link.nslots8, i;
 
-	/* GCH_OF_FINALIZE implies GCH_OF_EXT */
-	if (unlikely(obj->flags & (GCH_OF_WEAKREFS | GCH_OF_EXT) ||
-		     obj->gen == GCH_GEN_PERMANENT ||
-		     !gch_obj_is_inline(obj) || gch_tracked(obj)))
+	if (unlikely(gch_forget_is_special(obj) || gch_tracked(obj)))
 		return false;
 	for (i = 0; i < n; i++)
 		if (unlikely(slots[i]))
