@@ -56,32 +56,111 @@ static void report(const char *name, double value, const char *unit)
 
 #define N_OPS	200000
 
+/*
+ * Each row of `ops` is measured beside its anchor, a bare ioctl: SLICES
+ * slices of the row, each between two slices of bare ioctls (the first and
+ * last half as long), so that a host whose speed drifts during a run (seen:
+ * the bare ioctl at 859 to 1255 ns within one) weighs on a row and its
+ * anchor alike.  A row measured a second from its anchor moved by as much
+ * as 2× against it (BENCHMARKS.md, "Twelfth session").
+ */
+#define SLICES	8
+
+/* a row's work: about @ops ops, in whole batches; returns the ops run */
+typedef long (*row_fn)(void *ctx, long ops);
+
+static int bare_fd;
+
+static long bare_ioctls(void *ctx __attribute__((unused)), long ops)
+{
+	long i;
+
+	for (i = 0; i < ops; i++)
+		ioctl(bare_fd, _IO(GCHEAP_IOC_MAGIC, 0x7f), 0);
+	return ops;
+}
+
+static double timed_slice(row_fn fn, void *ctx, long want, long *done)
+{
+	double t = now();
+
+	*done += fn(ctx, want);
+	return now() - t;
+}
+
+/* Row @name, and "@name.bare": the bare ioctl's ns/op measured beside it. */
+static void measure(const char *name, row_fn fn, void *ctx)
+{
+	long ops = 0, bare = 0, slice = N_OPS / SLICES;
+	double t = 0, tb;
+	char anchor[80];
+	int s;
+
+	tb = timed_slice(bare_ioctls, NULL, slice / 2, &bare);
+	for (s = 0; s < SLICES; s++) {
+		t += timed_slice(fn, ctx, slice, &ops);
+		tb += timed_slice(bare_ioctls, NULL,
+				  s + 1 < SLICES ? slice : slice / 2, &bare);
+	}
+	report(name, t * 1e9 / ops, "ns/op");
+	snprintf(anchor, sizeof(anchor), "%s.bare", name);
+	report(anchor, tb * 1e9 / bare, "ns/op");
+}
+
+static long getppids(void *ctx __attribute__((unused)), long ops)
+{
+	long i;
+
+	for (i = 0; i < ops; i++)
+		syscall(SYS_getppid);
+	return ops;
+}
+
 static void bench_syscalls(struct gch_heap *h)
 {
 	double t;
 	long i;
 
+	bare_fd = gch_fd(h);
 	t = now();
 	for (i = 0; i < N_OPS; i++)
-		syscall(SYS_getppid);
-	report("getppid", (now() - t) * 1e9 / N_OPS, "ns/op");
-	t = now();
-	for (i = 0; i < N_OPS; i++)
-		ioctl(gch_fd(h), _IO(GCHEAP_IOC_MAGIC, 0x7f), 0);
+		ioctl(bare_fd, _IO(GCHEAP_IOC_MAGIC, 0x7f), 0);
 	report("bare_ioctl", (now() - t) * 1e9 / N_OPS, "ns/op");
+	measure("getppid", getppids, NULL);
+}
+
+struct uring_row {
+	struct io_uring ring;
+	unsigned int size;
+};
+
+static long uring_nops(void *ctx, long want)
+{
+	struct uring_row *u = ctx;
+	struct io_uring_cqe *cqe;
+	unsigned int k, done;
+	long ops;
+
+	for (ops = 0; ops < want; ops += u->size) {
+		for (k = 0; k < u->size; k++)
+			io_uring_prep_nop(io_uring_get_sqe(&u->ring));
+		io_uring_submit_and_wait(&u->ring, u->size);
+		for (done = 0; done < u->size; done++) {
+			io_uring_wait_cqe(&u->ring, &cqe);
+			io_uring_cqe_seen(&u->ring, cqe);
+		}
+	}
+	return ops;
 }
 
 static void bench_uring(void)
 {
 	static const unsigned int sizes[] = { 1, 8, 32, 256, 4096 };
-	struct io_uring ring;
-	struct io_uring_cqe *cqe;
-	unsigned int s, k, done;
-	double t;
-	long ops;
+	struct uring_row u;
+	unsigned int s;
 	int ret;
 
-	ret = io_uring_queue_init(4096, &ring, 0);
+	ret = io_uring_queue_init(4096, &u.ring, 0);
 	if (ret) {
 		fprintf(stderr, "gchbench: io_uring: %s (skipped)\n", strerror(-ret));
 		return;
@@ -89,20 +168,11 @@ static void bench_uring(void)
 	for (s = 0; s < 5; s++) {
 		char name[64];
 
-		t = now();
-		for (ops = 0; ops < N_OPS; ops += sizes[s]) {
-			for (k = 0; k < sizes[s]; k++)
-				io_uring_prep_nop(io_uring_get_sqe(&ring));
-			io_uring_submit_and_wait(&ring, sizes[s]);
-			for (done = 0; done < sizes[s]; done++) {
-				io_uring_wait_cqe(&ring, &cqe);
-				io_uring_cqe_seen(&ring, cqe);
-			}
-		}
+		u.size = sizes[s];
 		snprintf(name, sizeof(name), "uring_nop_batch%u", sizes[s]);
-		report(name, (now() - t) * 1e9 / ops, "ns/op");
+		measure(name, uring_nops, &u);
 	}
-	io_uring_queue_exit(&ring);
+	io_uring_queue_exit(&u.ring);
 }
 
 /* @n single ALLOCs, each dropped at once */
@@ -118,27 +188,56 @@ static void single_allocs(struct gch_heap *h, long n)
 	}
 }
 
-/* One op class, as single calls: pairs that leave the heap as it was. */
-static void bench_single(struct gch_heap *h, gch_ref_t a, gch_ref_t b)
+/* @n single SET_SLOTs of @b into @a's slot 0, every other one clearing it */
+static void single_slots(struct gch_heap *h, gch_ref_t a, gch_ref_t b, long n)
 {
-	double t;
 	long i;
 
-	t = now();
-	for (i = 0; i < N_OPS / 2; i++) {
-		gch_incref(h, a);
-		gch_decref(h, a);
-	}
-	report("single_refcount", (now() - t) * 1e9 / N_OPS, "ns/op");
-	t = now();
-	for (i = 0; i < N_OPS / 2; i++) {
+	for (i = 0; i < n; i += 2) {
 		gch_set_slot(h, a, 0, b);
 		gch_set_slot(h, a, 0, 0);
 	}
-	report("single_slot", (now() - t) * 1e9 / N_OPS, "ns/op");
-	t = now();
-	single_allocs(h, N_OPS / 2);
-	report("single_alloc", (now() - t) * 1e9 / N_OPS, "ns/op");
+}
+
+/* what a row of ops works on */
+struct ops_row {
+	struct gch_heap *h;
+	struct gch_batch *bt;
+	gch_ref_t a, b;
+	unsigned int n;		/* ops a batch */
+	int cls;		/* 0 refcount, 1 slot, 2 alloc */
+};
+
+/* One op class, as single calls: pairs that leave the heap as it was. */
+static long single_ops(void *ctx, long ops)
+{
+	struct ops_row *o = ctx;
+	long i;
+
+	if (o->cls == 2) {
+		single_allocs(o->h, ops / 2);
+		return ops / 2 * 2;
+	}
+	if (o->cls == 1) {
+		single_slots(o->h, o->a, o->b, ops);
+		return ops / 2 * 2;
+	}
+	for (i = 0; i < ops / 2; i++) {
+		gch_incref(o->h, o->a);
+		gch_decref(o->h, o->a);
+	}
+	return ops / 2 * 2;
+}
+
+static void bench_single(struct gch_heap *h, gch_ref_t a, gch_ref_t b)
+{
+	static const char *const name[] = {
+		"single_refcount", "single_slot", "single_alloc"
+	};
+	struct ops_row o = { .h = h, .a = a, .b = b };
+
+	for (o.cls = 0; o.cls < 3; o.cls++)
+		measure(name[o.cls], single_ops, &o);
 }
 
 /* Fill a batch with @n (even) ops of one class, in pairs as above. */
@@ -162,59 +261,75 @@ static void fill(struct gch_batch *bt, int cls, unsigned int n, gch_ref_t a,
 	}
 }
 
+/* Batches of one op, refilled each time: incref then decref, and so on. */
+static long batches_of_one(void *ctx, long want)
+{
+	struct ops_row *o = ctx;
+	long ops;
+	int ret;
+
+	for (ops = 0; ops < want; ops++) {
+		gch_batch_reset(o->bt);
+		if (o->cls == 2 && (ops & 1) == 0)
+			gch_batch_alloc(o->bt, 2, 16);
+		else if (o->cls == 2)
+			gch_batch_decref(o->bt, o->b);
+		else if (o->cls == 1)
+			gch_batch_set_slot(o->bt, o->a, 0, ops & 1 ? 0 : o->b);
+		else if (ops & 1)
+			gch_batch_decref(o->bt, o->a);
+		else
+			gch_batch_incref(o->bt, o->a);
+		ret = gch_batch_submit(o->bt);
+		if (ret != 1)
+			die("batch", ret);
+		if (o->cls == 2 && (ops & 1) == 0)
+			gch_batch_result(o->bt, 0, &o->b);
+	}
+	return ops;
+}
+
+/* The batch fill() made, submitted again and again. */
+static long batches(void *ctx, long want)
+{
+	struct ops_row *o = ctx;
+	long ops;
+	int ret;
+
+	for (ops = 0; ops < want; ops += o->n) {
+		ret = gch_batch_submit(o->bt);
+		if (ret != (int)o->n)
+			die("batch", ret < 0 ? ret : EIO);
+	}
+	return ops;
+}
+
 static void bench_batches(struct gch_heap *h, gch_ref_t a, gch_ref_t b)
 {
 	static const char *const cls_name[] = { "refcount", "slot", "alloc" };
 	static const unsigned int sizes[] = { 1, 8, 32, 256, 4096 };
-	struct gch_batch *bt = gch_batch_new(h, 4096);
+	struct ops_row o = { .h = h, .a = a, .b = b };
 	unsigned int s;
-	int cls, ret;
 
-	if (!bt)
+	o.bt = gch_batch_new(h, 4096);
+	if (!o.bt)
 		die("batch_new", errno);
-	for (cls = 0; cls < 3; cls++) {
+	for (o.cls = 0; o.cls < 3; o.cls++) {
 		for (s = 0; s < 5; s++) {
-			unsigned int n = sizes[s];
-			long ops = 0;
 			char name[64];
-			double t;
 
-			if (n == 1) {
-				/* a batch of one op: incref then decref */
-				t = now();
-				for (; ops < N_OPS; ops++) {
-					gch_batch_reset(bt);
-					if (cls == 2 && (ops & 1) == 0)
-						gch_batch_alloc(bt, 2, 16);
-					else if (cls == 2)
-						gch_batch_decref(bt, b);
-					else if (cls == 1)
-						gch_batch_set_slot(bt, a, 0,
-								   ops & 1 ? 0 : b);
-					else if (ops & 1)
-						gch_batch_decref(bt, a);
-					else
-						gch_batch_incref(bt, a);
-					ret = gch_batch_submit(bt);
-					if (ret != 1)
-						die("batch", ret);
-					if (cls == 2 && (ops & 1) == 0)
-						gch_batch_result(bt, 0, &b);
-				}
-			} else {
-				fill(bt, cls, n, a, b);
-				t = now();
-				for (; ops < N_OPS; ops += n) {
-					ret = gch_batch_submit(bt);
-					if (ret != (int)n)
-						die("batch", ret < 0 ? ret : EIO);
-				}
+			o.n = sizes[s];
+			snprintf(name, sizeof(name), "batch%u_%s", o.n,
+				 cls_name[o.cls]);
+			if (o.n == 1) {
+				measure(name, batches_of_one, &o);
+				continue;
 			}
-			snprintf(name, sizeof(name), "batch%u_%s", n, cls_name[cls]);
-			report(name, (now() - t) * 1e9 / ops, "ns/op");
+			fill(o.bt, o.cls, o.n, a, b);
+			measure(name, batches, &o);
 		}
 	}
-	gch_batch_free(bt);
+	gch_batch_free(o.bt);
 }
 
 static void cmd_ops(void)
@@ -508,17 +623,6 @@ static void cmd_heaps(void)
 		pthread_join(t[i], NULL);
 	secs = now() - t0;
 	report("heaps_2threads", 2 * 2000000 / secs / 1e6, "Mops/s");
-}
-
-/* @n single SET_SLOTs of @b into @a's slot 0, every other one clearing it */
-static void single_slots(struct gch_heap *h, gch_ref_t a, gch_ref_t b, long n)
-{
-	long i;
-
-	for (i = 0; i < n; i += 2) {
-		gch_set_slot(h, a, 0, b);
-		gch_set_slot(h, a, 0, 0);
-	}
 }
 
 /* One class's 4096-op batch, again and again: a target for perf. */

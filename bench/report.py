@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Summarize `make bench`'s raw lines ("round name value unit") into the
 table of ratios: each workload against its anchor from the same guest and
-the same round (measured minutes apart, not a whole run apart), the median
-of those per-round ratios with their range, each target checked against
-the median.  The value and anchor columns are medians over rounds."""
+the same round (measured minutes apart, not a whole run apart; a row of
+per-op costs against the bare ioctl measured in slices between its own
+slices, "<row>.bare"), the median of those per-round ratios with their
+range, each target checked against the median.  The value and anchor
+columns are medians over rounds."""
 import statistics
 import sys
 from collections import defaultdict
@@ -39,6 +41,8 @@ def paired(name, anchor_name):
 
 
 def ratio_row(workload, name, anchor_name, limit, unit="ns/op", higher=False):
+    if get(f"{name}.bare") is not None and anchor_name == "bare_ioctl":
+        anchor_name = f"{name}.bare"	# measured beside the row (gchbench)
     v, a = get(name), get(anchor_name)
     if v is None or a is None:
         row(workload, "n/a", anchor_name, "n/a", limit and f"{'≥' if higher else '≤'} {limit}", False)
@@ -48,7 +52,8 @@ def ratio_row(workload, name, anchor_name, limit, unit="ns/op", higher=False):
     spread = f"{min(per):.2f}–{max(per):.2f}" if len(per) > 1 else ""
     ok = None if limit is None else (r >= limit if higher else r <= limit)
     tgt = "" if limit is None else f"{'≥' if higher else '≤'} {limit}×"
-    row(workload, f"{v:.1f} {unit}", f"{anchor_name} {a:.1f}", f"{r:.3f}", tgt, ok,
+    shown = "bare_ioctl beside it" if anchor_name.endswith(".bare") else anchor_name
+    row(workload, f"{v:.1f} {unit}", f"{shown} {a:.1f}", f"{r:.3f}", tgt, ok,
         spread)
 
 
