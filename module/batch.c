@@ -85,14 +85,24 @@ gch_batch_operand_ok(const struct gch_batch_run *b, u32 i, u64 v)
 	       gch_batch_makes_ref(b->ops[idx].op);
 }
 
-/* Checked by gch_batch_operand_ok(); clamped here against speculation. */
-static u64 gch_batch_operand(const struct gch_batch_run *b, u64 v)
+/*
+ * Checked by gch_batch_operand_ok(); clamped here against speculation.
+ * The run loop passes @ops and @count from locals: loaded once a batch.
+ */
+static __always_inline u64
+gch_batch_operand_of(const struct gcheap_batch_op *ops, unsigned long count,
+		     u64 v)
 {
-	unsigned long idx = v & GCH_RESULT_MAX, count = b->count;
+	unsigned long idx = v & GCH_RESULT_MAX;
 
 	if (!GCH_IS_RESULT(v))
 		return v;
-	return b->ops[array_index_nospec(idx, count)].result;
+	return ops[array_index_nospec(idx, count)].result;
+}
+
+static u64 gch_batch_operand(const struct gch_batch_run *b, u64 v)
+{
+	return gch_batch_operand_of(b->ops, b->count, v);
 }
 
 /*
@@ -495,13 +505,18 @@ static __always_inline int gch_batch_alloc(struct gch_heap *h,
 	return 0;
 }
 
-/* Run op @i under the lock; @pos walks the data buffer. */
-static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
-			size_t *pos, struct gch_reap *r)
+/*
+ * Run op @i, one of @count in @ops (b->ops and b->count), under the lock;
+ * @pos walks the data buffer.
+ */
+static __always_inline int gch_batch_op(struct gch_heap *h,
+					struct gch_batch_run *b,
+					struct gcheap_batch_op *ops, u32 count,
+					u32 i, size_t *pos, struct gch_reap *r)
 {
 	u8 *p __uninitialized;	/* set on success: no clear an op */
-	struct gcheap_batch_op *o = &b->ops[i];
-	u64 a = gch_batch_operand(b, o->a);
+	struct gcheap_batch_op *o = &ops[i];
+	u64 a = gch_batch_operand_of(ops, count, o->a);
 	int ret;
 
 	switch (o->op) {
@@ -513,8 +528,8 @@ static int gch_batch_op(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 	case GCH_OP_DECREF:
 		return gch_op_refop(h, a, false, r);
 	case GCH_OP_SET_SLOT:
-		return gch_op_set_slot(h, a, o->slot, gch_batch_operand(b, o->b),
-				       r);
+		return gch_op_set_slot(h, a, o->slot,
+				       gch_batch_operand_of(ops, count, o->b), r);
 	case GCH_OP_GET_SLOT:
 		return gch_op_get_slot(h, a, o->slot, &o->result);
 	case GCH_OP_PEEK_SLOT:
@@ -547,19 +562,25 @@ static noinline __section(".text.gch_hot.run") __aligned(PAGE_SIZE) int
 gch_batch_run_locked(struct gch_heap *h, struct gch_batch_run *b,
 		     struct gch_reap *r)
 {
-	unsigned long work = 0;
-	u32 i, count = b->count;
+	struct gcheap_batch_op *ops = b->ops;
+	u32 i = 0, end, count = b->count;
 	size_t pos = 0;
 	int ret = 0;
 
 	gch_heap_lock(h);
-	for (i = 0; i < count; i++) {
-		ret = gch_batch_op(h, b, i, &pos, r);
-		if (ret)
-			break;
+	for (;;) {
 		/* an op may copy or clear up to a page: 256 of them a turn */
-		gch_resched(h, &work, GCH_RESCHED_WORK / 256);
+		end = min(count, i + 256);
+		for (; i < end; i++) {
+			ret = gch_batch_op(h, b, ops, count, i, &pos, r);
+			if (unlikely(ret))
+				goto out;
+		}
+		if (i == count)
+			break;
+		gch_yield(h);
 	}
+out:
 	mutex_unlock(&h->lock);
 	b->done = i;
 	return ret;

@@ -913,7 +913,7 @@ static inline bool gch_resched_due(unsigned long *work, unsigned long add)
  *
  * An object with 65536 slots costs as much as 65536 objects without: walks
  * that count objects alone can go for seconds without rescheduling.  Inline:
- * a batch calls it once an operation.
+ * the collector's walks call it once an object.
  */
 static inline void gch_resched(struct gch_heap *h, unsigned long *work,
 			       unsigned long add)
