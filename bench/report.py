@@ -96,6 +96,9 @@ ratio_row("stall during a full collection of 10^6 live objects "
           "stall_wait_1000000", "stall_collect_1000000", 0.05, "ns")
 ratio_row("two heaps, two threads", "heaps_2threads", "heaps_1thread", 1.7,
           "Mops/s", higher=True)
+ratio_row("control: getppid, two threads (what two threads making system "
+          "calls gain in this guest)", "getppid_2threads", "getppid_1thread",
+          None, "Mops/s")
 m, s, p = get("mem_memcg_bytes_per_obj"), get("mem_slab_bytes_per_obj"), get("py_bytes_per_object")
 if m is not None:
     row("bytes per object (2 slots, 16 B)", f"{m:.1f} memcg, {s:.1f} slab pages",
