@@ -17,6 +17,9 @@
  *                 2-cycles in batches and dropped at once, freed by the
  *                 automatic collections (default thresholds) and a last
  *                 full one; and the same shape with malloc and free
+ *   calls [N]     each single command N times (default 20000): the bare
+ *                 ioctl, an ALLOC refused at its check, ALLOC, INCREF_VAL,
+ *                 DECREF_VAL (not the last ref, the last, a stale ref)
  *   loop CLS N    N batches of 4096 ops of class CLS (0 refcount, 1 slot,
  *                 2 alloc), or 3: N times 2048 single ALLOCs, each with its
  *                 DECREF, or 4: N times 2048 single SET_SLOTs, setting and
@@ -684,6 +687,67 @@ static void cmd_heaps(void)
 	}
 }
 
+/* @n ioctls of @cmd with argument @arg (bare: an unknown command). */
+static double ioctls(int fd, unsigned int cmd, unsigned long arg, long n)
+{
+	double t = now();
+	long i;
+
+	for (i = 0; i < n; i++)
+		ioctl(fd, cmd, arg);
+	return (now() - t) * 1e9 / n;
+}
+
+/*
+ * What each single command costs, beside the bare ioctl: best read under
+ * scripts/bench-ab (instruction counts), where the differences are the
+ * instructions each step of a command adds.
+ */
+static void cmd_calls(long n)
+{
+	struct gch_heap *h = gch_open(NULL);
+	struct gcheap_alloc a;
+	gch_ref_t *refs = calloc(n, sizeof(*refs));
+	unsigned int bare = _IO(GCHEAP_IOC_MAGIC, 0x7f);
+	double t;
+	long i;
+	int fd;
+
+	if (!h || !refs || gch_disable(h))
+		die("open", errno);
+	fd = gch_fd(h);
+	ioctls(fd, bare, 0, n);		/* warm up */
+	report("calls_bare", ioctls(fd, bare, 0, n), "ns/op");
+	a = (struct gcheap_alloc){ .nslots = 2, .size = 16, .flags = ~0U };
+	report("calls_alloc_einval",
+	       ioctls(fd, GCHEAP_IOC_ALLOC, (unsigned long)&a, n), "ns/op");
+	t = now();
+	for (i = 0; i < n; i++) {
+		a = (struct gcheap_alloc){ .nslots = 2, .size = 16 };
+		if (ioctl(fd, GCHEAP_IOC_ALLOC, &a))
+			die("alloc", errno);
+		refs[i] = a.ref;
+	}
+	report("calls_alloc", (now() - t) * 1e9 / n, "ns/op");
+	t = now();
+	for (i = 0; i < n; i++)
+		ioctl(fd, GCHEAP_IOC_INCREF_VAL, refs[i]);
+	report("calls_incref_val", (now() - t) * 1e9 / n, "ns/op");
+	t = now();
+	for (i = 0; i < n; i++)
+		ioctl(fd, GCHEAP_IOC_DECREF_VAL, refs[i]);
+	report("calls_decref_val", (now() - t) * 1e9 / n, "ns/op");
+	t = now();
+	for (i = 0; i < n; i++)
+		ioctl(fd, GCHEAP_IOC_DECREF_VAL, refs[i]);
+	report("calls_decref_val_last", (now() - t) * 1e9 / n, "ns/op");
+	report("calls_decref_val_stale",
+	       ioctls(fd, GCHEAP_IOC_DECREF_VAL, refs[0], n), "ns/op");
+	report("calls_bare", ioctls(fd, bare, 0, n), "ns/op");
+	free(refs);
+	gch_close(h);
+}
+
 /* One class's 4096-op batch, again and again: a target for perf. */
 static void cmd_loop(int cls, long rounds)
 {
@@ -729,12 +793,14 @@ int main(int argc, char **argv)
 		cmd_heaps();
 	else if (!strcmp(argv[1], "cycles"))
 		cmd_cycles(n);
+	else if (!strcmp(argv[1], "calls"))
+		cmd_calls(argc > 2 ? n : 20000);
 	else if (!strcmp(argv[1], "loop") && argc > 3)
 		cmd_loop(atoi(argv[2]), atol(argv[3]));
 	else
 		goto usage;
 	return 0;
 usage:
-	fprintf(stderr, "usage: gchbench ops | collect N | pause N | stall N | heaps | cycles N | loop CLS N\n");
+	fprintf(stderr, "usage: gchbench ops | collect N | pause N | stall N | heaps | cycles N | calls [N] | loop CLS N\n");
 	return 2;
 }
