@@ -110,20 +110,14 @@ static int gch_ioc_alloc_plain(struct gch_heap *h, struct gcheap_alloc *a)
 	return ret;
 }
 
-static int gch_ioc_alloc(struct gch_heap *h, void *arg)
+/* Any other object is allocated before the lock, and published under it. */
+static noinline int gch_ioc_alloc_other(struct gch_heap *h,
+					struct gcheap_alloc *a)
 {
-	struct gcheap_alloc *a = arg;
 	struct gch_reap r = {};
 	struct gch_obj *obj;
 	int ret;
 
-	if (a->ref)
-		return -EINVAL;
-	ret = gch_alloc_check(a);
-	if (ret)
-		return ret;
-	if (gch_alloc_is_plain(a))
-		return gch_ioc_alloc_plain(h, a);
 	obj = gch_obj_alloc(a, GCH_GFP);
 	if (!obj)
 		return -ENOMEM;
@@ -133,6 +127,21 @@ static int gch_ioc_alloc(struct gch_heap *h, void *arg)
 	if (ret)
 		gch_obj_free(obj);
 	return ret;
+}
+
+static int gch_ioc_alloc(struct gch_heap *h, void *arg)
+{
+	struct gcheap_alloc *a = arg;
+	int ret;
+
+	if (a->ref)
+		return -EINVAL;
+	ret = gch_alloc_check(a);
+	if (ret)
+		return ret;
+	if (gch_alloc_is_plain(a))
+		return gch_ioc_alloc_plain(h, a);
+	return gch_ioc_alloc_other(h, a);
 }
 
 /*
@@ -416,18 +425,22 @@ static void gch_undo_weakref_get(struct gch_heap *h, void *arg)
 }
 
 /* INCREF and DECREF by value (the uapi header): the argument is the ref. */
-static int gch_ioc_incref_val(struct gch_heap *h, unsigned long arg)
+static __always_inline int gch_ioc_refop_val(struct gch_heap *h,
+					     unsigned long arg, bool inc)
 {
 	struct gcheap_ref a = { .ref = arg };
 
-	return gch_ioc_refop(h, &a, true);
+	return gch_ioc_refop(h, &a, inc);
+}
+
+static int gch_ioc_incref_val(struct gch_heap *h, unsigned long arg)
+{
+	return gch_ioc_refop_val(h, arg, true);
 }
 
 static int gch_ioc_decref_val(struct gch_heap *h, unsigned long arg)
 {
-	struct gcheap_ref a = { .ref = arg };
-
-	return gch_ioc_refop(h, &a, false);
+	return gch_ioc_refop_val(h, arg, false);
 }
 
 /**
@@ -627,7 +640,7 @@ static noinline long gch_ioctl_large(struct gch_heap *h,
  */
 long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	const struct gch_ioctl_desc *d = gch_ioctl_find(cmd);
+	const struct gch_ioctl_desc *d;
 	struct gch_heap *h = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	/*
@@ -637,8 +650,26 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 */
 	u64 karg[GCH_SMALL_ARG / sizeof(u64)] __uninitialized;
 
+	d = gch_ioctl_find(cmd);
 	if (!d)
 		return -ENOTTY;
+	/*
+	 * The commands programs issue most one at a time, called directly,
+	 * not through the table's pointers (the indirect call and what it
+	 * keeps the compiler from folding cost a tenth of a single ALLOC's
+	 * own work, see BENCHMARKS.md "Twelfth session").  After the lookup,
+	 * so that every other command, and an unknown one, costs what it did.
+	 */
+	switch (cmd) {
+	case GCHEAP_IOC_INCREF_VAL:
+	case GCHEAP_IOC_DECREF_VAL:
+		if (in_compat_syscall())
+			return -ENOTTY;
+		return gch_ioc_refop_val(h, arg, cmd == GCHEAP_IOC_INCREF_VAL);
+	case GCHEAP_IOC_ALLOC:
+		return gch_ioctl_run(h, &gch_ioctls[_IOC_NR(GCHEAP_IOC_ALLOC)],
+				     cmd, uarg, karg);
+	}
 	if (_IOC_DIR(cmd) == _IOC_NONE) {
 		if (!d->by_value)
 			return arg ? -EINVAL : d->fn(h, NULL);
