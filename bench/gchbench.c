@@ -6,7 +6,8 @@
  *   ops           per-op cost: getppid, a bare ioctl, io_uring NOPs, and
  *                 each op class as single ioctls and in batches
  *   collect N     full collection of N objects in 2-cycles, unreachable
- *                 and reachable; an empty heap's collection
+ *                 and reachable; an empty heap's collection; each five
+ *                 times, reported first and as the median
  *   pause N       young-collection pause with N long-lived objects
  *   stall N       full collection of N live objects while another thread
  *                 increfs and decrefs in a loop: that thread's longest
@@ -456,35 +457,66 @@ static double timed_collect(struct gch_heap *h, int gen, int *found)
 	return now() - t;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Report @name_@n as @t[0] and @name_med_@n as the median of @t[0..@k). */
+static void report_reps(const char *what, long n, double *t, int k,
+			double scale, const char *unit)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s_%ld", what, n);
+	report(name, t[0] * scale, unit);
+	qsort(t, k, sizeof(*t), cmp_double);
+	snprintf(name, sizeof(name), "%s_med_%ld", what, n);
+	report(name, t[k / 2] * scale, unit);
+}
+
+/* Collections are this many times over, for the scaling rows' medians. */
+#define COLLECT_REPS	5
+
+/*
+ * Full collections of an empty heap, of @n dead objects and of @n live ones.
+ * Each is reported as its first measurement (the rows against CPython,
+ * which measures once) and as the median of COLLECT_REPS (the scaling
+ * rows, which compare sizes measured seconds apart on a host whose speed
+ * drifts: the median is not moved by one slow collection).
+ */
 static void cmd_collect(long n)
 {
 	struct gch_config cfg = { .max_objects = n + 1024 };
 	gch_ref_t *keep = calloc(n / 2 + 1, sizeof(*keep));
+	double t[COLLECT_REPS];
 	struct gch_heap *h;
-	char name[64];
-	double t;
-	int found;
+	int found, k;
 	long i;
 
 	h = gch_open(&cfg);
 	if (!h || !keep || gch_disable(h))
 		die("open", errno);
-	t = timed_collect(h, 2, &found);
-	snprintf(name, sizeof(name), "collect_empty_%ld", n);
-	report(name, t * 1e9, "ns");
-	build_cycles(h, n, NULL);
-	t = timed_collect(h, 2, &found);
-	if (found != n)
-		die("collect found the wrong count", EIO);
-	snprintf(name, sizeof(name), "collect_dead_%ld", n);
-	report(name, t * 1e9 / n, "ns/obj");
+	for (k = 0; k < COLLECT_REPS; k++)
+		t[k] = timed_collect(h, 2, &found);
+	report_reps("collect_empty", n, t, COLLECT_REPS, 1e9, "ns");
+	for (k = 0; k < COLLECT_REPS; k++) {
+		build_cycles(h, n, NULL);
+		t[k] = timed_collect(h, 2, &found);
+		if (found != n)
+			die("collect found the wrong count", EIO);
+	}
+	report_reps("collect_dead", n, t, COLLECT_REPS, 1e9 / n, "ns/obj");
 	build_cycles(h, n, keep);
 	gch_collect(h, 2);		/* settle into generation 2 */
-	t = timed_collect(h, 2, &found);
-	if (found != 0)
-		die("collect freed live objects", EIO);
-	snprintf(name, sizeof(name), "collect_live_%ld", n);
-	report(name, t * 1e9 / n, "ns/obj");
+	for (k = 0; k < COLLECT_REPS; k++) {
+		t[k] = timed_collect(h, 2, &found);
+		if (found != 0)
+			die("collect freed live objects", EIO);
+	}
+	report_reps("collect_live", n, t, COLLECT_REPS, 1e9 / n, "ns/obj");
 	for (i = 0; i < n / 2; i++)
 		gch_decref(h, keep[i]);
 	gch_close(h);

@@ -72,8 +72,11 @@ for case in ("dead", "live"):
     ratio_row(f"full collection, 10^6 {case}", f"collect_{case}_1000000",
               f"py_collect_{case}_1000000", 0.5, "ns/obj")
 def per_object(src, case, n):
-    """Collection time per object at n, an empty heap's subtracted."""
-    t, e = src.get(f"collect_{case}_{n}"), src.get(f"collect_empty_{n}")
+    """Collection time per object at n, an empty heap's subtracted: the
+    medians of gchbench's repeated collections where it reports them."""
+    med = src.get(f"collect_{case}_med_{n}") is not None
+    t = src.get(f"collect_{case}_med_{n}" if med else f"collect_{case}_{n}")
+    e = src.get(f"collect_empty_med_{n}" if med else f"collect_empty_{n}")
     return None if t is None or e is None else (t * n - e) / n
 
 
