@@ -667,6 +667,7 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -ENOTTY;
 		return gch_ioc_refop_val(h, arg, cmd == GCHEAP_IOC_INCREF_VAL);
 	case GCHEAP_IOC_ALLOC:
+		BUILD_BUG_ON(_IOC_SIZE(GCHEAP_IOC_ALLOC) > sizeof(karg));
 		return gch_ioctl_run(h, &gch_ioctls[_IOC_NR(GCHEAP_IOC_ALLOC)],
 				     cmd, uarg, karg);
 	}
