@@ -92,21 +92,51 @@ static int gch_ioc_heap_info(struct gch_heap *h, void *arg)
 	return 0;
 }
 
-/* A plain object comes from the heap's cache, under the lock. */
-static int gch_ioc_alloc_plain(struct gch_heap *h, struct gcheap_alloc *a)
+/* A plain object published: sealed if asked, its ref for the program. */
+static __always_inline void gch_ioc_alloc_done(struct gch_heap *h,
+					       struct gcheap_alloc *a,
+					       struct gch_obj *obj)
+{
+	if (a->flags & GCH_ALLOC_SEALED)	/* it came unsealed */
+		obj->sealed = 1;
+	a->ref = gch_ref_of(h, obj);
+}
+
+/*
+ * gch_ioc_alloc_plain() when a limit refused the object, the heap locked:
+ * gch_op_alloc_plain()'s second try, after a full collection for room.
+ * Unlocks the heap.  Out of line, so that the usual ALLOC sets up no reap
+ * list.
+ */
+static noinline int gch_ioc_alloc_room(struct gch_heap *h,
+				       struct gcheap_alloc *a)
 {
 	struct gch_reap r = {};
+	struct gch_obj *obj;
+	int ret = -EDQUOT;
+
+	if (gch_collect_for_room(h, &r))
+		ret = gch_cell_alloc(h, a->nslots, a->size, &obj);
+	if (!ret)
+		gch_ioc_alloc_done(h, a, obj);
+	gch_heap_unlock(h, &r);
+	return ret;
+}
+
+/* A plain object comes from the heap's cache, under the lock. */
+static __always_inline int gch_ioc_alloc_plain(struct gch_heap *h,
+					       struct gcheap_alloc *a)
+{
 	struct gch_obj *obj;
 	int ret;
 
 	gch_heap_lock(h);
-	ret = gch_op_alloc_plain(h, a->nslots, a->size, &r, &obj);
-	if (!ret) {
-		if (a->flags & GCH_ALLOC_SEALED)	/* it came unsealed */
-			obj->sealed = 1;
-		a->ref = gch_ref_of(h, obj);
-	}
-	gch_heap_unlock(h, &r);
+	ret = gch_cell_publish(h, a->nslots, a->size, &obj);
+	if (unlikely(ret == -EDQUOT))
+		return gch_ioc_alloc_room(h, a);
+	if (!ret)
+		gch_ioc_alloc_done(h, a, obj);
+	mutex_unlock(&h->lock);
 	return ret;
 }
 
@@ -129,9 +159,10 @@ static noinline int gch_ioc_alloc_other(struct gch_heap *h,
 	return ret;
 }
 
-static int gch_ioc_alloc(struct gch_heap *h, void *arg)
+/* GCHEAP_IOC_ALLOC's handler; inline in gch_ioctl_alloc() too. */
+static __always_inline int gch_ioc_alloc_inl(struct gch_heap *h,
+					     struct gcheap_alloc *a)
 {
-	struct gcheap_alloc *a = arg;
 	int ret;
 
 	if (a->ref)
@@ -142,6 +173,11 @@ static int gch_ioc_alloc(struct gch_heap *h, void *arg)
 	if (gch_alloc_is_plain(a))
 		return gch_ioc_alloc_plain(h, a);
 	return gch_ioc_alloc_other(h, a);
+}
+
+static int gch_ioc_alloc(struct gch_heap *h, void *arg)
+{
+	return gch_ioc_alloc_inl(h, arg);
 }
 
 /*
@@ -608,6 +644,29 @@ static __always_inline long gch_ioctl_run(struct gch_heap *h,
 	return ret;
 }
 
+/*
+ * ALLOC, called directly (see gch_ioctl()): gch_ioctl_run() for ALLOC's
+ * one struct size, with the handler inline.  Only the ref is copied out:
+ * the other fields would go back as they came in.
+ */
+static __always_inline long gch_ioctl_alloc(struct gch_heap *h,
+					    struct gcheap_alloc __user *u,
+					    struct gcheap_alloc *a)
+{
+	int ret;
+
+	if (gch_copy_in(a, u, sizeof(*a)))
+		return -EFAULT;
+	ret = gch_ioc_alloc_inl(h, a);
+	if (ret < 0)
+		return ret;
+	if (gch_copy_out(&u->ref, &a->ref, sizeof(a->ref))) {
+		gch_undo_alloc(h, a);
+		return -EFAULT;
+	}
+	return ret;
+}
+
 /* The commands whose struct does not fit gch_ioctl()'s small buffer. */
 static noinline long gch_ioctl_large(struct gch_heap *h,
 				     const struct gch_ioctl_desc *d,
@@ -645,7 +704,8 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *uarg = (void __user *)arg;
 	/*
 	 * Not cleared on entry (INIT_STACK_ALL_ZERO would, a string store):
-	 * gch_ioctl_run() fills the command's size of it, from user space or
+	 * gch_ioctl_run() (or gch_ioctl_alloc()) fills the command's size of
+	 * it, from user space or
 	 * with zeroes, before anything reads it, and copies out no more.
 	 */
 	u64 karg[GCH_SMALL_ARG / sizeof(u64)] __uninitialized;
@@ -668,8 +728,7 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return gch_ioc_refop_val(h, arg, cmd == GCHEAP_IOC_INCREF_VAL);
 	case GCHEAP_IOC_ALLOC:
 		BUILD_BUG_ON(_IOC_SIZE(GCHEAP_IOC_ALLOC) > sizeof(karg));
-		return gch_ioctl_run(h, &gch_ioctls[_IOC_NR(GCHEAP_IOC_ALLOC)],
-				     cmd, uarg, karg);
+		return gch_ioctl_alloc(h, uarg, (struct gcheap_alloc *)karg);
 	}
 	if (_IOC_DIR(cmd) == _IOC_NONE) {
 		if (!d->by_value)
