@@ -485,12 +485,15 @@ gch_batch_alloc_slow(struct gch_heap *h, struct gch_batch_run *b, u32 i,
 	return 0;
 }
 
-/* ALLOC and ALLOC_MOVE: most are of cells, with no operands. */
+/*
+ * ALLOC and ALLOC_MOVE, op @i, @o (b->ops[@i] from the run loop's locals):
+ * most are of cells, with no operands.
+ */
 static __always_inline int gch_batch_alloc(struct gch_heap *h,
 					   struct gch_batch_run *b, u32 i,
+					   struct gcheap_batch_op *o,
 					   struct gch_reap *r)
 {
-	struct gcheap_batch_op *o = &b->ops[i];
 	struct gch_obj *obj __uninitialized;	/* set on success: no clear an op */
 	int ret;
 
@@ -516,20 +519,26 @@ static __always_inline int gch_batch_op(struct gch_heap *h,
 {
 	u8 *p __uninitialized;	/* set on success: no clear an op */
 	struct gcheap_batch_op *o = &ops[i];
-	u64 a = gch_batch_operand_of(ops, count, o->a);
+	u64 a;
 	int ret;
 
-	switch (o->op) {
-	case GCH_OP_ALLOC:
-	case GCH_OP_ALLOC_MOVE:
-		return gch_batch_alloc(h, b, i, r);
-	case GCH_OP_INCREF:
-		return gch_op_refop(h, a, true, r);
-	case GCH_OP_DECREF:
+	/*
+	 * The ops programs run most, in order: ALLOC (which alone needs no
+	 * operand a) and DECREF, then INCREF and SET_SLOT, a compare each,
+	 * where the switch's search tree took four to six (BENCHMARKS.md,
+	 * "Thirteenth session").
+	 */
+	if (gch_batch_is_alloc(o->op))
+		return gch_batch_alloc(h, b, i, o, r);
+	a = gch_batch_operand_of(ops, count, o->a);
+	if (o->op == GCH_OP_DECREF)
 		return gch_op_refop(h, a, false, r);
-	case GCH_OP_SET_SLOT:
+	if (o->op == GCH_OP_INCREF)
+		return gch_op_refop(h, a, true, r);
+	if (o->op == GCH_OP_SET_SLOT)
 		return gch_op_set_slot(h, a, o->slot,
 				       gch_batch_operand_of(ops, count, o->b), r);
+	switch (o->op) {
 	case GCH_OP_GET_SLOT:
 		return gch_op_get_slot(h, a, o->slot, &o->result);
 	case GCH_OP_PEEK_SLOT:
@@ -591,18 +600,18 @@ static int gch_batch_put_results(const struct gch_batch_run *b,
 				 const struct gcheap_batch *arg, u32 n)
 {
 	u8 __user *u = u64_to_user_ptr(arg->ops);
-	size_t res = offsetof(struct gcheap_batch_op, result);
+	size_t osz = arg->op_size;	/* a local: the stores may alias @arg */
+	u64 __user *res = (u64 __user *)
+			  (u + offsetof(struct gcheap_batch_op, result));
 	u32 i;
 
-	if (!user_access_begin(u, (size_t)b->count * arg->op_size))
+	if (!user_access_begin(u, (size_t)b->count * osz))
 		return -EFAULT;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++, res = (u64 __user *)((u8 __user *)res + osz)) {
 		const struct gcheap_batch_op *o = &b->ops[i];
 
 		if (gch_batch_makes_ref(o->op))
-			unsafe_put_user(o->result, (u64 __user *)
-					(u + (size_t)i * arg->op_size + res),
-					fault);
+			unsafe_put_user(o->result, res, fault);
 	}
 	user_access_end();
 	return 0;
