@@ -1090,20 +1090,27 @@ static inline void gch_cell_put(struct gch_heap *h, struct gch_obj *obj,
 }
 
 /*
- * Clear a cell's data, @bytes a multiple of 4, a word at a time: at these
- * sizes memset()'s string instruction costs more than the stores (and
- * under emulation, such as QEMU's TCG, it runs a byte at a time).  Cells
- * are 4-byte aligned, so the 8-byte words may not be.  The barrier keeps
- * the compiler from turning the loop back into a memset() call.
+ * Clear a cell's data, @bytes a multiple of 4, a word at a time, two words
+ * a turn: at these sizes memset()'s string instruction costs more than the
+ * stores (and under emulation, such as QEMU's TCG, it runs a byte at a
+ * time).  Cells are 4-byte aligned, so the 8-byte words may not be.  The
+ * barrier keeps the compiler from turning the loop back into a memset()
+ * call.
  */
-static inline void gch_zero_words(void *p, size_t bytes)
+static __always_inline void gch_zero_words(void *p, size_t bytes)
 {
 	static const u64 zero;
 	size_t i;
 
-	for (i = 0; i + sizeof(u64) <= bytes; i += sizeof(u64)) {
+	for (i = 0; i + 2 * sizeof(u64) <= bytes; i += 2 * sizeof(u64)) {
 		memcpy(p + i, &zero, sizeof(zero));	/* one store */
 		barrier();
+		memcpy(p + i + sizeof(u64), &zero, sizeof(zero));
+		barrier();
+	}
+	if (i + sizeof(u64) <= bytes) {
+		memcpy(p + i, &zero, sizeof(zero));
+		i += sizeof(u64);
 	}
 	if (i < bytes)
 		*(u32 *)(p + i) = 0;
@@ -1748,13 +1755,14 @@ static inline int gch_alloc_check(const struct gcheap_alloc *a)
  *
  * Never collects in the caller's context: the heap's work item does, once
  * however many allocations ask for it before it runs (@gc_queued spares
- * them queue_work()'s atomic operation).
+ * them queue_work()'s atomic operation).  The count first: publishing has
+ * it at hand, and it is the test that usually fails.
  */
 static inline void gch_gc_note_alloc(struct gch_heap *h)
 {
 	lockdep_assert_held(&h->lock);
-	if (unlikely(!h->gc_queued &&
-		     h->gen[0].count > h->gen[0].threshold))
+	if (unlikely(h->gen[0].count > h->gen[0].threshold &&
+		     !h->gc_queued))
 		gch_gc_queue(h);
 }
 
