@@ -667,6 +667,35 @@ TEST(collect_before_edquot)
 	gch_close(h);
 }
 
+/*
+ * The same for one sealed object, the heap full of nothing but garbage: it
+ * comes out of the collection for room sealed, under a ref that works.
+ */
+TEST(collect_before_edquot_sealed)
+{
+	struct gch_config cfg = { .max_objects = 10 };
+	struct gch_alloc_args sa = { .nslots = 1, .flags = GCH_ALLOC_SEALED };
+	struct gch_heap *h = gch_open(&cfg);
+	gch_ref_t r, s;
+	int i;
+
+	ASSERT_NE(NULL, h);
+	ASSERT_EQ(0, gch_set_threshold(h, 100000, 10, 10)); /* no worker */
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, gch_alloc(h, 1, 0, &r));
+		ASSERT_EQ(0, gch_set_slot(h, r, 0, r));
+		ASSERT_EQ(0, gch_decref(h, r));
+	}
+	EXPECT_EQ(10, gch_test_objects(h));
+	ASSERT_EQ(0, gch_alloc_ex(h, &sa, &s));
+	EXPECT_EQ(1, gch_test_objects(h));
+	EXPECT_EQ(GCH_OBJ_SEALED, info_flags(h, s));
+	EXPECT_EQ(-EPERM, gch_set_slot(h, s, 0, s));
+	EXPECT_EQ(0, gch_decref(h, s));
+	EXPECT_EQ(0, gch_test_objects(h));
+	gch_close(h);
+}
+
 TEST(disabled_collector_leaves_edquot)
 {
 	struct gch_config cfg = { .max_objects = 100 };
