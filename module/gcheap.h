@@ -754,6 +754,11 @@ int gch_op_payload(struct gch_heap *h, u64 ref, u32 off, u32 len, u8 **p);
 /* ioctl.c */
 struct file;
 long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+#ifdef CONFIG_COMPAT
+long gch_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+#else
+#define gch_compat_ioctl	NULL
+#endif
 
 /* batch.c; the ioctl on a page of its own, see gch_batch_run_locked() */
 __section(".text.gch_hot.batch") __aligned(PAGE_SIZE)

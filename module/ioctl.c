@@ -693,9 +693,8 @@ static noinline long gch_ioctl_large(struct gch_heap *h,
  * @arg: user pointer to the command's struct, 0, or a by-value command's
  *	 operand
  *
- * Return: the handler's result, -ENOTTY for an unknown command or a
- * by-value one from a 32-bit caller, -EINVAL for a malformed struct,
- * -EFAULT for a bad pointer.
+ * Return: the handler's result, -ENOTTY for an unknown command, -EINVAL
+ * for a malformed struct, -EFAULT for a bad pointer.
  */
 long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -705,8 +704,8 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	/*
 	 * Not cleared on entry (INIT_STACK_ALL_ZERO would, a string store):
 	 * gch_ioctl_run() (or gch_ioctl_alloc()) fills the command's size of
-	 * it, from user space or
-	 * with zeroes, before anything reads it, and copies out no more.
+	 * it, from user space or with zeroes, before anything reads it, and
+	 * copies out no more.
 	 */
 	u64 karg[GCH_SMALL_ARG / sizeof(u64)] __uninitialized;
 
@@ -723,8 +722,6 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case GCHEAP_IOC_INCREF_VAL:
 	case GCHEAP_IOC_DECREF_VAL:
-		if (in_compat_syscall())
-			return -ENOTTY;
 		return gch_ioc_refop_val(h, arg, cmd == GCHEAP_IOC_INCREF_VAL);
 	case GCHEAP_IOC_ALLOC:
 		BUILD_BUG_ON(_IOC_SIZE(GCHEAP_IOC_ALLOC) > sizeof(karg));
@@ -733,9 +730,32 @@ long gch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (_IOC_DIR(cmd) == _IOC_NONE) {
 		if (!d->by_value)
 			return arg ? -EINVAL : d->fn(h, NULL);
-		return in_compat_syscall() ? -ENOTTY : d->by_value(h, arg);
+		return d->by_value(h, arg);
 	}
 	if (_IOC_SIZE(d->cmd) > sizeof(karg))
 		return gch_ioctl_large(h, d, cmd, uarg);
 	return gch_ioctl_run(h, d, cmd, uarg, karg);
 }
+
+#ifdef CONFIG_COMPAT
+/**
+ * gch_compat_ioctl() - the heap file's compat_ioctl
+ * @file: an open /dev/gcheap
+ * @cmd: the command
+ * @arg: a 32-bit caller's pointer to the command's struct, or 0
+ *
+ * A 32-bit caller's argument cannot hold a ref, so the by-value commands
+ * are refused here, and gch_ioctl() serves 64-bit callers only.  The rest
+ * is compat_ptr_ioctl(): every struct is the same in both ABIs.
+ *
+ * Return: -ENOTTY for a by-value command, else as gch_ioctl().
+ */
+long gch_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	const struct gch_ioctl_desc *d = gch_ioctl_find(cmd);
+
+	if (d && d->by_value)
+		return -ENOTTY;
+	return gch_ioctl(file, cmd, (unsigned long)compat_ptr(arg));
+}
+#endif

@@ -70,7 +70,7 @@ static const struct file_operations gch_fops = {
 	.read_iter = gch_read_iter,
 	.poll = gch_poll,
 	.unlocked_ioctl = gch_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
+	.compat_ioctl = gch_compat_ioctl,
 };
 
 static struct miscdevice gch_misc = {
