@@ -18,12 +18,14 @@
 /*
  * Whether a dead object needs more than a cell's steps to leave the heap
  * (gch_forget_special()): weakrefs, an ext record, data beside it, frozen.
+ * The tests are ORed, not short-circuited: one branch on the answer, where
+ * GCC's chain of three put the usual case out of line.
  */
 static __always_inline bool gch_forget_is_special(const struct gch_obj *obj)
 {
 	/* GCH_OF_FINALIZE implies GCH_OF_EXT */
-	return obj->flags & (GCH_OF_WEAKREFS | GCH_OF_EXT) ||
-	       obj->gen == GCH_GEN_PERMANENT || !gch_obj_is_inline(obj);
+	return !!(obj->flags & (GCH_OF_WEAKREFS | GCH_OF_EXT)) |
+	       (obj->gen == GCH_GEN_PERMANENT) | !gch_obj_is_inline(obj);
 }
 
 /* Take a dead object out of the heap, but for its list. */
@@ -37,8 +39,7 @@ static __always_inline void gch_forget(struct gch_heap *h, struct gch_obj *obj)
 		mem = gch_obj_mem(obj);
 		size = gch_size(obj);
 	}
-	if (h->gen[0].count)
-		h->gen[0].count--;
+	h->gen[0].count -= !!h->gen[0].count;	/* no branch: never below 0 */
 	h->nobjects--;
 	h->bytes -= size;
 	h->mem -= mem;
@@ -81,13 +82,15 @@ static __always_inline bool gch_release_lone(struct gch_heap *h,
 					     struct gch_reap *r)
 {
 	const u32 *slots = (const u32 *)(obj + 1);
-	u32 n = obj->link.nslots8, i;
+	u32 n = obj->link.nslots8, i, any = 0;
 
-	if (unlikely(gch_forget_is_special(obj) || gch_tracked(obj)))
+	if (unlikely(gch_forget_is_special(obj) | gch_tracked(obj)))
 		return false;
+	/* inline slots, now that it is a cell: ORed, one branch at the end */
 	for (i = 0; i < n; i++)
-		if (unlikely(slots[i]))
-			return false;
+		any |= slots[i];
+	if (unlikely(any))
+		return false;
 	gch_unpublish(h, obj);
 	gch_reap_add(h, r, obj);
 	return true;
