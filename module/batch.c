@@ -497,7 +497,7 @@ static __always_inline int gch_batch_alloc(struct gch_heap *h,
 	struct gch_obj *obj __uninitialized;	/* set on success: no clear an op */
 	int ret;
 
-	if (o->a || o->b || (b->big_allocs && gch_batch_big_alloc(b, i)))
+	if (unlikely((o->a | o->b) || (b->big_allocs && gch_batch_big_alloc(b, i))))
 		return gch_batch_alloc_slow(h, b, i, r);
 	ret = gch_op_alloc_plain(h, o->slot, o->len, r, &obj);
 	if (unlikely(ret))
