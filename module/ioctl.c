@@ -104,19 +104,17 @@ static __always_inline void gch_ioc_alloc_done(struct gch_heap *h,
 
 /*
  * gch_ioc_alloc_plain() when a limit refused the object, the heap locked:
- * gch_op_alloc_plain()'s second try, after a full collection for room.
- * Unlocks the heap.  Out of line, so that the usual ALLOC sets up no reap
- * list.
+ * its second try (gch_cell_alloc_room()).  Unlocks the heap.  Out of line,
+ * so that the usual ALLOC sets up no reap list.
  */
 static noinline int gch_ioc_alloc_room(struct gch_heap *h,
 				       struct gcheap_alloc *a)
 {
 	struct gch_reap r = {};
 	struct gch_obj *obj;
-	int ret = -EDQUOT;
+	int ret;
 
-	if (gch_collect_for_room(h, &r))
-		ret = gch_cell_alloc(h, a->nslots, a->size, &obj);
+	ret = gch_cell_alloc_room(h, a->nslots, a->size, &r, &obj);
 	if (!ret)
 		gch_ioc_alloc_done(h, a, obj);
 	gch_heap_unlock(h, &r);

@@ -138,6 +138,20 @@ static __always_inline int gch_cell_publish(struct gch_heap *h, u32 nslots,
 	return 0;
 }
 
+/*
+ * gch_op_alloc_plain()'s second try, once a limit refused the first: a full
+ * collection for room, then the allocation again (-EDQUOT if nothing could
+ * be collected).
+ */
+static inline int gch_cell_alloc_room(struct gch_heap *h, u32 nslots,
+				      u32 size, struct gch_reap *r,
+				      struct gch_obj **out)
+{
+	if (!gch_collect_for_room(h, r))
+		return -EDQUOT;
+	return gch_cell_alloc(h, nslots, size, out);
+}
+
 /**
  * gch_op_alloc_plain() - a new plain object from the heap's chunks, published
  * @h: the heap, locked
@@ -159,8 +173,8 @@ static __always_inline int gch_op_alloc_plain(struct gch_heap *h,
 	int ret = gch_cell_publish(h, nslots, size, out);
 
 	lockdep_assert_held(&h->lock);
-	if (unlikely(ret == -EDQUOT) && gch_collect_for_room(h, r))
-		ret = gch_cell_alloc(h, nslots, size, out);
+	if (unlikely(ret == -EDQUOT))
+		ret = gch_cell_alloc_room(h, nslots, size, r, out);
 	return ret;
 }
 

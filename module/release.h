@@ -26,7 +26,7 @@ static __always_inline bool gch_forget_is_special(const struct gch_obj *obj)
 	/* GCH_OF_FINALIZE implies GCH_OF_EXT */
 	bool ext = obj->flags & (GCH_OF_WEAKREFS | GCH_OF_EXT);
 	bool frozen = obj->gen == GCH_GEN_PERMANENT;
-	bool outline = obj->link.nslots8 == GCH_NSLOTS_OUTLINE;
+	bool outline = !gch_obj_is_inline(obj);
 
 	return ext | frozen | outline;
 }
